@@ -1,0 +1,342 @@
+"""Typed, immutable views of the service's JSON, parsed here and nowhere else.
+
+Every ``from_api`` takes the decoded JSON object exactly as the service sent it and tolerates the
+documented variants (old and new field names); front ends never read raw dicts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_STYLE_ID = "default"
+
+# Only these statuses can be used for generation (reference §1.4).
+USABLE_VOICE_STATUSES = frozenset({"pending", "lora-success", "lora-awaiting-auto-reupload"})
+
+# Documented `language` values for generation (reference §1.6.1); `auto` lets the service detect.
+LANGUAGES: tuple[str, ...] = ("auto", "zh", "en-us", "ja", "ko", "fr-fr", "pt", "de", "es", "yue")
+
+PRESETS: tuple[str, ...] = ("creative", "balance", "stable")
+
+# Order of the five `emo_switch` weights.
+EMOTIONS: tuple[str, ...] = ("anger", "happiness", "neutral", "sadness", "contextual")
+
+
+def _float(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _int(value: Any, default: int = 0) -> int:
+    number = _float(value)
+    return default if number is None else int(number)
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """Concurrency and training quota of an account."""
+
+    sync_base_concurrent: int = 1
+    sync_paid_concurrent: int = 0
+    async_base_concurrent: int = 0
+    async_hp_concurrent: int = 0
+    lora: int = 0
+
+    @property
+    def sync_concurrency(self) -> int:
+        """How many synchronous generations may run at once (never less than one)."""
+        return max(1, self.sync_base_concurrent + self.sync_paid_concurrent)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any] | None) -> Quota:
+        data = data or {}
+        return cls(
+            sync_base_concurrent=_int(data.get("syncBaseConcurrent"), 1),
+            sync_paid_concurrent=_int(data.get("syncPaidConcurrent")),
+            async_base_concurrent=_int(data.get("asyncBaseConcurrent")),
+            async_hp_concurrent=_int(data.get("asyncHPConcurrent")),
+            lora=_int(data.get("lora")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """`GET /api/account/info` (answers under `user`, not `data`)."""
+
+    user_id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    role: str | None = None
+    is_paid: bool | None = None
+    credit: float = 0.0
+    bonus_credit: float = 0.0
+    quota: Quota = field(default_factory=Quota)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def credits(self) -> float:
+        """Credits available: paid plus bonus."""
+        return self.credit + self.bonus_credit
+
+    @classmethod
+    def from_api(cls, user: Mapping[str, Any]) -> Account:
+        credit = _float(user.get("credit"))
+        bonus = _float(user.get("bonusCredit"))
+        if credit is None and bonus is None:
+            # Older schema: only `credits` (now a deprecated alias of bonusCredit) is present.
+            bonus = _float(user.get("credits"))
+        is_paid = user.get("isPaid")
+        return cls(
+            user_id=str(user.get("id", "")),
+            name=str(user.get("name") or ""),
+            email=user.get("email"),
+            phone=user.get("phone"),
+            role=user.get("role"),
+            is_paid=bool(is_paid) if is_paid is not None else None,
+            credit=credit or 0.0,
+            bonus_credit=bonus or 0.0,
+            quota=Quota.from_api(user.get("quota")),
+            raw=dict(user),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """One style ("prompt") of a voice; the default style's id is literally ``default``."""
+
+    id: str
+    name: str
+    description: str | None = None
+    language: str | None = None
+    preview_url: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Style:
+        return cls(
+            id=str(data.get("id", DEFAULT_STYLE_ID)),
+            name=str(data.get("name") or data.get("id") or DEFAULT_STYLE_ID),
+            description=data.get("description") or None,
+            language=data.get("language") or None,
+            preview_url=data.get("playBackAudio") or data.get("promptOriginAudioStorageUrl") or None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A voice character: own clones (uuid) and purchased market voices (``market:<uuid>``)."""
+
+    id: str
+    name: str
+    status: str
+    description: str | None = None
+    avatar: str | None = None
+    language: str | None = None
+    source: str | None = None  # "upload" | "market" | ...
+    version: str | None = None
+    styles: tuple[Style, ...] = ()
+    provider: str = "vocu"
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def usable(self) -> bool:
+        return self.status in USABLE_VOICE_STATUSES
+
+    @property
+    def is_market(self) -> bool:
+        return self.id.startswith("market:") or self.source == "market"
+
+    def style(self, style_id: str) -> Style | None:
+        return next((style for style in self.styles if style.id == style_id), None)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Voice:
+        metadata = data.get("metadata") or {}
+        prompts = [p for p in metadata.get("prompts") or [] if not p.get("deleted")]
+        styles = sorted(
+            (Style.from_api(p) for p in prompts),
+            key=lambda style: style.id != DEFAULT_STYLE_ID,  # default first, others in API order
+        )
+        return cls(
+            id=str(data.get("id") or data.get("idForGenerate") or ""),
+            name=str(data.get("name") or ""),
+            status=str(data.get("status") or "unknown"),
+            description=metadata.get("description") or data.get("description") or None,
+            avatar=metadata.get("avatar") or data.get("avatar") or None,
+            language=next((s.language for s in styles if s.language), None),
+            source=data.get("from"),
+            version=data.get("version"),
+            styles=tuple(styles),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """`GET /api/tts/presets` entry."""
+
+    key: str
+    name: str
+    description: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Preset:
+        def text(value: Any) -> str | None:
+            if isinstance(value, Mapping):  # i18n maps, e.g. {"en": "...", "zh": "..."}
+                return value.get("en") or next(iter(value.values()), None)
+            return value
+
+        return cls(
+            key=str(data.get("key", "")),
+            name=text(data.get("i18n_name")) or str(data.get("key", "")),
+            description=text(data.get("i18n_description")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationResult:
+    """What a synchronous generation reports: from JSON `data` or the `X-Reecho-Response-Data` header."""
+
+    id: str | None = None
+    audio_url: str | None = None
+    stream_url: str | None = None
+    credit_used: float | None = None
+    request_id: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def playable_url(self) -> str | None:
+        """The signed, key-free URL an external player should fetch (stream preferred)."""
+        return self.stream_url or self.audio_url
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any], request_id: str | None = None) -> GenerationResult:
+        return cls(
+            id=data.get("id"),
+            audio_url=data.get("audio"),
+            stream_url=data.get("streamUrl"),
+            credit_used=_float(data.get("credit_used", data.get("billing"))),
+            request_id=request_id,
+            raw=dict(data),
+        )
+
+    @classmethod
+    def from_header(
+        cls, header: str | None, audio_id: str | None = None, request_id: str | None = None
+    ) -> GenerationResult:
+        try:
+            data = json.loads(header) if header else {}
+        except ValueError:
+            data = {}
+        if not isinstance(data, Mapping):
+            data = {}
+        if audio_id and not data.get("id"):
+            data = {**data, "id": audio_id}
+        return cls.from_api(data, request_id)
+
+
+@dataclass(frozen=True, slots=True)
+class JobSegment:
+    voice_id: str | None
+    text: str | None
+    audio_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """An asynchronous generation task: pending → processing → generated | failed."""
+
+    id: str
+    status: str
+    audio_url: str | None = None
+    stream_url: str | None = None
+    characters: int | None = None
+    segments: tuple[JobSegment, ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("generated", "failed")
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Job:
+        metadata = data.get("metadata") or {}
+        segments = tuple(
+            JobSegment(
+                voice_id=item.get("voiceId"), text=item.get("text"), audio_url=item.get("audio")
+            )
+            for item in metadata.get("contents") or []
+        )
+        audio = metadata.get("audio") or next((s.audio_url for s in segments if s.audio_url), None)
+        characters = metadata.get("characters")
+        return cls(
+            id=str(data.get("id", "")),
+            status=str(data.get("status") or "unknown"),
+            audio_url=audio,
+            stream_url=metadata.get("streamUrl") or data.get("streamUrl"),
+            characters=_int(characters) if characters is not None else None,
+            segments=segments,
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: str
+    name: str
+    description: str | None = None
+    contents: tuple[Mapping[str, Any], ...] = ()
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Template:
+        return cls(
+            id=str(data.get("id", "")),
+            name=str(data.get("name") or ""),
+            description=data.get("description"),
+            contents=tuple(data.get("contents") or ()),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TurboChannel:
+    """`POST /api/tts/turbo/channel`: a WebSocket URL valid for ``cancel_after`` seconds."""
+
+    id: str
+    ws_url: str
+    cancel_after: float
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> TurboChannel:
+        return cls(
+            id=str(data.get("turboChannelId", "")),
+            ws_url=str(data.get("wsUrl", "")),
+            cancel_after=_float(data.get("cancelAfter")) or 60.0,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SynthesisOptions:
+    """Per-call generation options, in our vocabulary; the client maps them to the wire.
+
+    ``speed`` is larger = faster (1.0 normal, 0.5–2.0) and is sent as Vocu's ``speechRate``, which is a
+    duration multiplier, i.e. its reciprocal. ``None`` means "leave the service default".
+    """
+
+    style_id: str = DEFAULT_STYLE_ID
+    preset: str | None = None
+    language: str | None = None
+    speed: float | None = None
+    flash: bool | None = None
+    seed: int | None = None
+    vivid: bool | None = None
+    emotion: tuple[int, int, int, int, int] | None = None
+    break_clone: bool | None = None

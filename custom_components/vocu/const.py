@@ -1,0 +1,44 @@
+"""Constants shared by the Vocu integration's platforms and flows."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DOMAIN: Final = "vocu"
+MANUFACTURER: Final = "Vocu"
+
+# entry.data
+CONF_HOST: Final = "host"  # one of HOST_CHOICES
+CONF_BASE_URL: Final = "base_url"  # resolved API base URL (the custom one for the emulator)
+CONF_ASYNC_MODE: Final = "async_mode"  # free accounts: synthesize through async jobs
+
+HOST_CUSTOM: Final = "custom"
+HOST_CHOICES: Final = ("vocu.ai", "vocu.studio", "wusound.cn", HOST_CUSTOM)
+DEFAULT_HOST: Final = "vocu.ai"
+
+# entry.options (everything that changes the audio must reach TTS default_options)
+CONF_VOICE: Final = "voice"
+CONF_STYLE: Final = "style"
+CONF_PRESET: Final = "preset"
+CONF_LANGUAGE: Final = "language"
+CONF_SPEED: Final = "speed"
+CONF_FLASH: Final = "flash"
+CONF_SEED: Final = "seed"
+CONF_VIVID: Final = "vivid"
+CONF_EMOTION: Final = "emotion"  # five ints 0-10: anger, happiness, neutral, sadness, contextual
+CONF_MAX_CHARS_PER_CALL: Final = "max_chars_per_call"  # 0 = no limit
+CONF_DAILY_CHAR_CAP: Final = "daily_char_cap"  # 0 = no cap
+
+# tts per-call option only: hand a signed, key-free stream URL to the player (documented opt-in)
+ATTR_DIRECT_URL: Final = "direct_url"
+
+DEFAULT_STYLE: Final = "default"
+DEFAULT_PRESET: Final = "balance"
+DEFAULT_LANGUAGE: Final = "auto"
+DEFAULT_SPEED: Final = 1.0
+
+# "Voice — Style" entries in the voice picker: voice ids may contain ":" (market:<uuid>), so the
+# separator is a character that can never appear in a voice or style id.
+VOICE_STYLE_SEPARATOR: Final = "|"
+
+UPDATE_INTERVAL_MINUTES: Final = 15

@@ -1,0 +1,105 @@
+"""Fixtures for the Home Assistant integration tests: a config entry aimed at the local emulator.
+
+Every test talks to the real `vocu_emulator` over loopback through the real client and HA's shared
+aiohttp session; nothing of our own is mocked. Reused by the TTS and services tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+from vocu_emulator import seed
+
+from custom_components.vocu.const import (
+    CONF_ASYNC_MODE,
+    CONF_BASE_URL,
+    CONF_HOST,
+    DOMAIN,
+    HOST_CUSTOM,
+)
+from custom_components.vocu.options import default_options
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/vocu in every test of this folder."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots that understand Home Assistant's types (states, registry entries, ...)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+async def fetch_user_id(base_url: str, token: str) -> str:
+    """The account id the emulator reports for `token` (raw HTTP, to not depend on the client)."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{base_url}/api/account/info", headers={"Authorization": f"Bearer {token}"}
+        ) as response,
+    ):
+        response.raise_for_status()
+        return str((await response.json())["user"]["id"])
+
+
+@pytest.fixture
+def api_token() -> str:
+    """The seeded token the entry uses; override to run a test as another account."""
+    return seed.PAID_TOKEN
+
+
+@pytest.fixture
+def entry_data(vocu_emulator: Any, api_token: str) -> dict[str, Any]:
+    """entry.data pointing at the emulator as a custom host."""
+    return {
+        CONF_API_KEY: api_token,
+        CONF_HOST: HOST_CUSTOM,
+        CONF_BASE_URL: vocu_emulator.base_url,
+        CONF_ASYNC_MODE: False,
+    }
+
+
+@pytest.fixture
+def entry_options() -> dict[str, Any]:
+    """entry.options: Bob (a usable voice) with every other option at its default."""
+    return default_options(seed.BOB_ID)
+
+
+@pytest.fixture
+async def mock_config_entry(
+    vocu_emulator: Any, api_token: str, entry_data: dict[str, Any], entry_options: dict[str, Any]
+) -> MockConfigEntry:
+    """A config entry for the seeded account (not yet added to hass)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Vocu test account",
+        data=entry_data,
+        options=entry_options,
+        unique_id=await fetch_user_id(vocu_emulator.base_url, api_token),
+        version=1,
+        minor_version=1,
+    )
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> AsyncIterator[MockConfigEntry]:
+    """The entry added and set up; unloaded afterwards so no timer outlives the test."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    yield mock_config_entry
+    if mock_config_entry.state is ConfigEntryState.LOADED:
+        await hass.config_entries.async_unload(mock_config_entry.entry_id)
+        await hass.async_block_till_done()

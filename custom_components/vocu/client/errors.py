@@ -62,7 +62,10 @@ class InsufficientCreditsError(VoiceServiceError):
 
 
 class PaidOnlyError(PermissionDeniedError):
-    """Synchronous generation needs a paid account (403 ``TTS_PAID_ONLY``); async jobs still work."""
+    """Synchronous generation needs a paid account (403 ``TTS_PAID_ONLY``).
+
+    Async jobs still work for such accounts.
+    """
 
 
 class NotFoundError(VoiceServiceError):
@@ -70,15 +73,24 @@ class NotFoundError(VoiceServiceError):
 
 
 class VoiceNotReadyError(VoiceServiceError):
-    """The voice exists but cannot speak yet or any more (409 ``VOICE_CREATING``, 400 ``VOICE_NOT_TTS_READY``)."""
+    """The voice exists but cannot speak yet or any more.
+
+    409 ``VOICE_CREATING``, 400 ``VOICE_NOT_TTS_READY`` / ``VOICE_CREATE_FAILED``.
+    """
 
 
 class ValidationError(VoiceServiceError):
-    """The request was rejected as malformed: empty or too long text, bad option values (other 400s, 413)."""
+    """The request was rejected as malformed: empty or too long text, bad option values.
+
+    Other 400s, 413 and 422.
+    """
 
 
 class RateLimitError(VoiceServiceError):
-    """Too many requests or too many at once (429); ``retry_after`` is in seconds when the service said."""
+    """Too many requests or too many at once (429).
+
+    ``retry_after`` is in seconds when the service said.
+    """
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
@@ -98,7 +110,10 @@ class ServiceTimeoutError(ServiceConnectionError):
 
 
 class StreamInterruptedError(ServiceConnectionError):
-    """An audio stream ended early after some bytes were delivered; ``bytes_received`` says how many."""
+    """An audio stream ended early after some bytes were delivered.
+
+    ``bytes_received`` says how many; a billed synthesis is never silently retried after that.
+    """
 
     def __init__(self, message: str, *, bytes_received: int = 0, **kwargs: object) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]

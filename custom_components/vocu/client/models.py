@@ -125,7 +125,9 @@ class Style:
             name=str(data.get("name") or data.get("id") or DEFAULT_STYLE_ID),
             description=data.get("description") or None,
             language=data.get("language") or None,
-            preview_url=data.get("playBackAudio") or data.get("promptOriginAudioStorageUrl") or None,
+            preview_url=(
+                data.get("playBackAudio") or data.get("promptOriginAudioStorageUrl") or None
+            ),
         )
 
 
@@ -202,7 +204,10 @@ class Preset:
 
 @dataclass(frozen=True, slots=True)
 class GenerationResult:
-    """What a synchronous generation reports: from JSON `data` or the `X-Reecho-Response-Data` header."""
+    """What a synchronous generation reports.
+
+    Parsed from JSON ``data`` or from the ``X-Reecho-Response-Data`` header of a direct stream.
+    """
 
     id: str | None = None
     audio_url: str | None = None
@@ -327,8 +332,8 @@ class TurboChannel:
 class SynthesisOptions:
     """Per-call generation options, in our vocabulary; the client maps them to the wire.
 
-    ``speed`` is larger = faster (1.0 normal, 0.5–2.0) and is sent as Vocu's ``speechRate``, which is a
-    duration multiplier, i.e. its reciprocal. ``None`` means "leave the service default".
+    ``speed`` is larger = faster (1.0 normal, 0.5–2.0) and is sent as Vocu's ``speechRate``, which
+    is a duration multiplier, i.e. its reciprocal. ``None`` means "leave the service default".
     """
 
     style_id: str = DEFAULT_STYLE_ID

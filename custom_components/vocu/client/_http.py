@@ -1,0 +1,305 @@
+"""Transport: one place that sends requests, parses envelopes and maps failures to our errors.
+
+Everything that talks HTTP goes through :class:`Transport`; it owns the API key (header only, never
+a URL), the retry policy for idempotent reads, the connect/first-byte/idle/total timeouts and the
+debug log lines (method, path, status, request id, milliseconds - never a query string or key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from . import errors
+from .redact import redact_text, redact_url
+
+_LOGGER = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = "X-Vocu-App-Request-Id"
+DEFAULT_USER_AGENT = "vocu-voice/0.1 (+https://github.com/vocu-voice)"
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds; ``None`` disables a limit.
+
+    ``first_byte`` covers sending the request until the first body bytes: simple-generate may block
+    about 330 s before it answers 429 ``RATE_LIMIT_CONCURRENT``, so the default is above that.
+    ``idle`` is the longest pause allowed between two chunks of a running stream.
+    """
+
+    connect: float | None = 10.0
+    first_byte: float | None = 360.0
+    idle: float | None = 30.0
+    total: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded exponential backoff for reads, and the 429 budget for billed synthesis."""
+
+    attempts: int = 3  # total tries of an idempotent read (GET, DELETE)
+    backoff: float = 0.5  # first delay; doubles each retry
+    max_backoff: float = 8.0
+    synthesis_attempts: int = 3  # total tries of a synthesis (429 / failure before headers only)
+    max_retry_after: float = 60.0  # a longer Retry-After is not waited for: the error is raised
+
+    def delay(self, retry_number: int) -> float:
+        return min(self.max_backoff, self.backoff * (2**retry_number))
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare here, treat as unknown
+
+
+def build_error(
+    status: int, body: bytes, headers: Mapping[str, str], secrets: tuple[str, ...] = ()
+) -> errors.VoiceServiceError:
+    """Map an error answer to our exception tree: keyed on ``code`` first, then HTTP status.
+
+    The body may be the documented ``{status, code, message, requestId}``, an older
+    ``{status, message}``, ``{"error": {"message"}}`` or not JSON at all (a proxy's HTML 502).
+    """
+    payload: Any = None
+    try:
+        payload = json.loads(body.decode("utf-8", "replace")) if body else None
+    except ValueError:
+        payload = None
+    if not isinstance(payload, Mapping):
+        payload = {}
+    nested = payload.get("error") if isinstance(payload.get("error"), Mapping) else {}
+    code = payload.get("code") or nested.get("code")
+    code = str(code) if code else None
+    message = payload.get("message") or nested.get("message")
+    if not isinstance(message, str) or not message.strip():
+        message = f"HTTP {status} from the voice service"
+    message = redact_text(message, secrets)
+    request_id = headers.get(REQUEST_ID_HEADER) or payload.get("requestId") or None
+    kwargs: dict[str, Any] = {"code": code, "status": status, "request_id": request_id}
+
+    if code in ("VOICE_CREATING", "VOICE_NOT_TTS_READY", "VOICE_CREATE_FAILED"):
+        return errors.VoiceNotReadyError(message, **kwargs)
+    if code == "BILLING_INSUFFICIENT_CREDIT":
+        return errors.InsufficientCreditsError(message, **kwargs)
+    if code == "TTS_PAID_ONLY":
+        return errors.PaidOnlyError(message, **kwargs)
+    if code in ("RATE_LIMIT_EXCEEDED", "RATE_LIMIT_CONCURRENT") or status == 429:
+        return errors.RateLimitError(message, retry_after=_retry_after(headers), **kwargs)
+    if status == 401 or code == "AUTH_UNAUTHORIZED":
+        return errors.AuthenticationError(message, **kwargs)
+    if status == 403:
+        return errors.PermissionDeniedError(message, **kwargs)
+    if status == 404:
+        return errors.NotFoundError(message, **kwargs)
+    if status in (400, 413, 422):
+        return errors.ValidationError(message, **kwargs)
+    if status >= 500:
+        return errors.ServerError(message, **kwargs)
+    if status == 409:
+        return errors.VoiceNotReadyError(message, **kwargs) if code else errors.ValidationError(
+            message, **kwargs
+        )
+    return errors.VoiceServiceError(message, **kwargs)
+
+
+def network_error(exc: BaseException, what: str) -> errors.ServiceConnectionError:
+    """Map aiohttp/asyncio failures without echoing URLs (they may carry signed queries)."""
+    if isinstance(exc, TimeoutError):
+        return errors.ServiceTimeoutError(f"{what}: no answer in time")
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return errors.StreamInterruptedError(f"{what}: the connection broke mid-answer")
+    return errors.ServiceConnectionError(f"{what}: {type(exc).__name__}")
+
+
+class Transport:
+    """Authenticated JSON and streaming requests against one Vocu base URL."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str,
+        *,
+        session: aiohttp.ClientSession | None,
+        timeouts: Timeouts,
+        retry: RetryPolicy,
+        user_agent: str | None,
+    ) -> None:
+        if not api_key or not api_key.strip():
+            raise errors.AuthenticationError("no API key given", code="AUTH_UNAUTHORIZED")
+        self._api_key = api_key.strip()
+        self.base_url = base_url.rstrip("/")
+        self._session = session
+        self._owns_session = session is None
+        self.timeouts = timeouts
+        self.retry = retry
+        self.user_agent = user_agent or DEFAULT_USER_AGENT
+
+    def __repr__(self) -> str:
+        return f"<Transport {self.base_url}>"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return (self._api_key,)
+
+    def redact(self, text: str) -> str:
+        return redact_text(text, self.secrets)
+
+    def _headers(self, *, auth: bool) -> dict[str, str]:
+        headers = {"User-Agent": self.user_agent}
+        if auth:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        return headers
+
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            if not self._owns_session:
+                raise errors.ServiceConnectionError("the injected HTTP session is closed")
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        if self._owns_session and self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None if self._owns_session else self._session
+
+    def url(self, path: str) -> str:
+        return path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
+
+    def _client_timeout(self) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(
+            total=self.timeouts.total, sock_connect=self.timeouts.connect, connect=None
+        )
+
+    async def open(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        auth: bool = True,
+    ) -> aiohttp.ClientResponse:
+        """Send one request and return the open response once headers arrived (2xx only).
+
+        Non-2xx answers are read, released and raised as our errors. The first-byte timeout covers
+        the wait for the headers here; the caller reads the body under its own idle timeout.
+        """
+        url = self.url(path)
+        shown = redact_url(url).split("?", 1)[0] if auth else redact_url(url)
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self.timeouts.first_byte):
+                response = await self.session().request(
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    headers=self._headers(auth=auth),
+                    timeout=self._client_timeout(),
+                    allow_redirects=not auth,  # never follow a redirect with the key attached
+                )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            _LOGGER.debug("%s %s failed after %.0f ms: %s", method, shown,
+                          (time.monotonic() - started) * 1000, type(exc).__name__)
+            raise network_error(exc, f"{method} {urlsplit(shown).path}") from None
+        request_id = response.headers.get(REQUEST_ID_HEADER)
+        _LOGGER.debug("%s %s -> %s (request id %s) in %.0f ms", method, shown, response.status,
+                      request_id, (time.monotonic() - started) * 1000)
+        if response.status >= 300:
+            try:
+                async with asyncio.timeout(self.timeouts.idle):
+                    body = await response.read()
+            except (aiohttp.ClientError, TimeoutError):
+                body = b""
+            finally:
+                response.release()
+            raise build_error(response.status, body, response.headers, self.secrets)
+        return response
+
+    async def read_body(self, response: aiohttp.ClientResponse, what: str) -> bytes:
+        """Read a whole (small) body, the idle timeout applying between chunks."""
+        chunks: list[bytes] = []
+        try:
+            while True:
+                async with asyncio.timeout(self.timeouts.idle):
+                    chunk = await response.content.readany()
+                if not chunk:
+                    return b"".join(chunks)
+                chunks.append(chunk)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise network_error(exc, what) from None
+        finally:
+            response.release()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        retry: bool | None = None,
+        missing_ok_on_retry: bool = False,
+    ) -> Mapping[str, Any]:
+        """Send a JSON request and return the decoded top-level object.
+
+        Reads (GET, DELETE) retry 5xx and connection failures with bounded backoff; a DELETE that
+        answers 404 after an ambiguous failure is treated as done (the first try probably worked).
+        """
+        if retry is None:
+            retry = method in ("GET", "DELETE")
+        attempts = max(1, self.retry.attempts) if retry else 1
+        for attempt in range(attempts):
+            try:
+                response = await self.open(method, path, params=params, json_body=json_body)
+                body = await self.read_body(response, f"{method} {path}")
+                return self._decode(body, response)
+            except errors.NotFoundError:
+                if missing_ok_on_retry and attempt > 0:
+                    return {}
+                raise
+            except (errors.ServerError, errors.ServiceConnectionError) as exc:
+                if attempt + 1 >= attempts:
+                    raise
+                delay = self.retry.delay(attempt)
+                _LOGGER.debug("%s %s: %s; retry %d in %.2f s", method, path,
+                              type(exc).__name__, attempt + 1, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _decode(self, body: bytes, response: aiohttp.ClientResponse) -> Mapping[str, Any]:
+        if not body.strip():
+            return {}
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            raise errors.ServerError(
+                "the voice service answered with something that is not JSON",
+                status=response.status,
+                request_id=response.headers.get(REQUEST_ID_HEADER),
+            ) from None
+        if not isinstance(payload, Mapping):
+            return {"data": payload}
+        status = payload.get("status")
+        if isinstance(status, int) and status >= 300:  # an error inside a 200 envelope
+            raise build_error(status, body, response.headers, self.secrets)
+        return payload
+
+
+def data_of(payload: Mapping[str, Any]) -> Any:
+    """The ``data`` member of the standard envelope."""
+    return payload.get("data")

@@ -1,0 +1,67 @@
+"""Shared fixtures for the Discord bot tests: a real client aimed at the emulator, real FFmpeg.
+
+Nothing of ours is mocked. The only stand-in is the voice connection: `RecordingVoiceClient` pulls
+20 ms Opus frames from the real `FFmpegOpusAudio` in a thread, as discord's AudioPlayer does, and
+records them instead of sending them to a Discord voice server (none is reachable here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from vocu_client import VocuClient
+    from vocu_discord.recording import RecordingVoiceClient
+    from vocu_emulator.pytest_plugin import EmulatorHandle
+
+
+@pytest.fixture
+def ffmpeg_exe() -> str:
+    """The FFmpeg binary the bot would use (PATH first, then the imageio-ffmpeg wheel's)."""
+    from vocu_discord.audio import find_ffmpeg
+
+    exe = find_ffmpeg()
+    assert exe, "FFmpeg is part of the test environment (imageio-ffmpeg)"
+    return exe
+
+
+@pytest.fixture
+async def paid_client(vocu_emulator: EmulatorHandle) -> AsyncIterator[VocuClient]:
+    """A real `VocuClient` with the emulator's paid token; closed after the test."""
+    from vocu_client import VocuClient
+    from vocu_emulator import seed
+
+    client = VocuClient(seed.PAID_TOKEN, base_url=vocu_emulator.base_url)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+def recording_voice_client() -> Iterator[RecordingVoiceClient]:
+    """A voice client that plays as fast as FFmpeg delivers; its reader threads end by teardown."""
+    from vocu_discord.recording import RecordingVoiceClient
+
+    voice = RecordingVoiceClient(realtime=False)
+    try:
+        yield voice
+    finally:
+        voice.stop()
+        voice.join(timeout=10)
+
+
+@pytest.fixture
+def realtime_voice_client() -> Iterator[RecordingVoiceClient]:
+    """A voice client paced at 20 ms per frame like discord's AudioPlayer (for prefetch ordering)."""
+    from vocu_discord.recording import RecordingVoiceClient
+
+    voice = RecordingVoiceClient(realtime=True)
+    try:
+        yield voice
+    finally:
+        voice.stop()
+        voice.join(timeout=10)

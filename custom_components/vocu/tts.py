@@ -1,0 +1,174 @@
+"""The account's text-to-speech entity: streamed, sentence-pipelined speech in a cloned voice.
+
+Every default that changes the audio is part of ``default_options`` so Home Assistant's TTS cache
+key changes with the configuration. Audio always reaches players through Home Assistant's own TTS
+proxy URL: the API key and the service's signed URLs never leave Home Assistant. (A "direct URL"
+mode is not offered: the TTS entity API can only return audio, not a URL for the player.)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.components.tts import (
+    TextToSpeechEntity,
+    TTSAudioRequest,
+    TTSAudioResponse,
+    TtsAudioType,
+)
+from homeassistant.components.tts import (
+    Voice as TTSVoice,
+)
+from homeassistant.core import callback
+
+from .client.errors import VoiceServiceError
+from .client.models import SynthesisOptions, Voice
+from .const import (
+    CONF_ASYNC_MODE,
+    CONF_EMOTION,
+    CONF_FLASH,
+    CONF_LANGUAGE,
+    CONF_PRESET,
+    CONF_SEED,
+    CONF_SPEED,
+    CONF_STYLE,
+    CONF_VIVID,
+    CONF_VOICE,
+)
+from .entity import VocuEntity
+from .options import OPTION_DEFAULTS
+from .speech_options import LANGUAGE_TAGS, default_language_for, join_voice_id, resolve
+from .speech_pipeline import pipelined_speech
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .data import VocuConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+# Concurrency is enforced by the entry's SynthesisGuard, shared with the services.
+PARALLEL_UPDATES = 0
+
+# Options that change the audio: their configured values are the entity's default_options.
+AUDIO_OPTIONS: Final = (
+    CONF_VOICE,
+    CONF_STYLE,
+    CONF_PRESET,
+    CONF_LANGUAGE,
+    CONF_SPEED,
+    CONF_FLASH,
+    CONF_SEED,
+    CONF_VIVID,
+    CONF_EMOTION,
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: VocuConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """One TTS entity per account."""
+    async_add_entities([VocuTTSEntity(hass, entry)])
+
+
+class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
+    """Speak with the account's voices; the configured voice and settings are the defaults."""
+
+    _attr_translation_key = "tts"
+
+    def __init__(self, hass: HomeAssistant, entry: VocuConfigEntry) -> None:
+        super().__init__(entry.runtime_data.coordinator, "tts")
+        self._attr_supported_options = list(AUDIO_OPTIONS)
+        self._attr_supported_languages = list(LANGUAGE_TAGS)
+        self._entry = entry
+        self._data = entry.runtime_data
+        self._attr_default_language = default_language_for(hass.config.language)
+
+    @property
+    def default_options(self) -> Mapping[str, Any]:
+        """The entry's current audio settings, read live so they always match the cache key."""
+        options = self._entry.options
+        return {key: options.get(key, OPTION_DEFAULTS.get(key)) for key in AUDIO_OPTIONS}
+
+    @callback
+    def async_get_supported_voices(self, language: str) -> list[TTSVoice] | None:
+        """Every usable voice (the default first), then each one's extra styles as "Voice — Style".
+
+        Cloned voices speak every supported language, so the list does not depend on `language`.
+        """
+        voices = [voice for voice in self.coordinator.data.voices if voice.usable]
+        default_id = self._entry.options.get(CONF_VOICE)
+        voices.sort(key=lambda voice: (voice.id != default_id, voice.name.casefold()))
+        result = [TTSVoice(voice.id, voice.name) for voice in voices]
+        result.extend(
+            TTSVoice(join_voice_id(voice.id, style.id), f"{voice.name} — {style.name}")
+            for voice in voices
+            for style in voice.styles
+            if style.id != "default"
+        )
+        return result
+
+    def _resolve(self, language: str, options: Mapping[str, Any]) -> tuple[Voice, SynthesisOptions]:
+        return resolve(options, self.coordinator.data.voices, language, self.default_language)
+
+    async def async_get_tts_audio(
+        self, message: str, language: str, options: dict[str, Any]
+    ) -> TtsAudioType:
+        """The whole MP3 at once (free accounts fall back to async jobs inside the client)."""
+        guard = self._data.guard
+        voice, synthesis = self._resolve(language, options)
+        guard.check_length(len(message))
+        await guard.async_admit(len(message))
+        try:
+            async with guard.slot():
+                audio = await self._data.client.synthesize(message, voice.id, synthesis)
+        except VoiceServiceError as err:
+            await guard.async_refund(len(message))
+            raise guard.translate(err) from err
+        await self.coordinator.async_record_usage(None)
+        return "mp3", audio
+
+    async def async_stream_tts_audio(self, request: TTSAudioRequest) -> TTSAudioResponse:
+        """Speak text as it arrives: first sentence first, later ones requested while it plays."""
+        voice, synthesis = self._resolve(request.language, request.options)
+        if self._entry.data.get(CONF_ASYNC_MODE):
+            # Async-job accounts cannot stream: collect the text and synthesize it whole.
+            return await super().async_stream_tts_audio(request)
+        guard = self._data.guard
+        return TTSAudioResponse(
+            "mp3",
+            pipelined_speech(
+                request.message_gen,
+                self._stream_request(voice, synthesis),
+                lookahead=min(2, guard.concurrency) + 1,
+                check_total=guard.check_length,
+            ),
+        )
+
+    def _stream_request(
+        self, voice: Voice, synthesis: SynthesisOptions
+    ) -> Callable[[str, Callable[[bytes], None]], Any]:
+        guard = self._data.guard
+        client = self._data.client
+        coordinator = self.coordinator
+
+        async def synthesize(text: str, emit: Callable[[bytes], None]) -> None:
+            await guard.async_admit(len(text))
+            delivered = 0
+            try:
+                async with guard.slot(), client.stream_speech(text, voice.id, synthesis) as stream:
+                    async for chunk in stream:
+                        delivered += len(chunk)
+                        emit(chunk)
+            except VoiceServiceError as err:
+                if not delivered:
+                    await guard.async_refund(len(text))
+                raise guard.translate(err) from err
+            await coordinator.async_record_usage(stream.result)
+
+        return synthesize

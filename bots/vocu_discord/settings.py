@@ -1,0 +1,266 @@
+"""Per-guild and per-user settings, the pronunciation dictionary and daily character usage.
+
+One async repository interface, two backends with the same SQL (SQLite by default, PostgreSQL when
+DATABASE_URL says so). Settings rows hold a JSON document so a new field needs no migration; the
+dataclasses below are the schema, and unknown keys from a newer version are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
+from typing import Any, Literal, Self
+
+DEFAULT_DATABASE_URL = "sqlite:///vocu-bot.sqlite3"
+
+Overflow = Literal["drop_oldest", "refuse"]
+OVERFLOW_POLICIES: tuple[str, ...] = ("drop_oldest", "refuse")
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    autoread_channel_ids: tuple[int, ...] = ()
+    read_voice_chat: bool = True  # the voice channel's own text chat is read too
+    auto_join: bool = False
+    announce_names: bool = True
+    default_voice_id: str | None = None
+    default_style_id: str | None = None
+    max_chars: int = 300
+    max_seconds: int = 30
+    required_role_id: int | None = None
+    ignore_bots: bool = True
+    cooldown_seconds: float = 0.0
+    guild_daily_chars: int | None = None  # None: no budget
+    user_daily_chars: int | None = None
+    overflow: str = "drop_oldest"
+    max_queue: int = 20
+    skip_emoji: bool = False
+    inactivity_timeout_seconds: int = 600
+    voice_channel_id: int | None = None  # saved so the bot re-joins after a restart
+    text_channel_id: int | None = None
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data.pop("guild_id")
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, guild_id: int, text: str | None) -> Self:
+        return cls(guild_id=guild_id, **_known_fields(cls, text))
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    guild_id: int
+    user_id: int
+    voice_id: str | None = None
+    style_id: str | None = None
+    speed: float | None = None
+    nickname: str | None = None  # spoken instead of the display name
+    autoread_opt_out: bool = False
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data.pop("guild_id")
+        data.pop("user_id")
+        return json.dumps(data, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, guild_id: int, user_id: int, text: str | None) -> Self:
+        return cls(guild_id=guild_id, user_id=user_id, **_known_fields(cls, text))
+
+    @property
+    def is_default(self) -> bool:
+        return self == UserSettings(self.guild_id, self.user_id)
+
+
+def _known_fields(cls: type, text: str | None) -> dict[str, Any]:
+    data = json.loads(text) if text else {}
+    names = {f.name for f in fields(cls)}
+    known = {key: value for key, value in data.items() if key in names}
+    if isinstance(known.get("autoread_channel_ids"), list):
+        known["autoread_channel_ids"] = tuple(known["autoread_channel_ids"])
+    return known
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Characters spoken on one UTC day: by the whole guild and by one user."""
+
+    guild_chars: int
+    user_chars: int
+
+
+SCHEMA: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS guild_settings (guild_id BIGINT PRIMARY KEY, data TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS user_settings (guild_id BIGINT NOT NULL, user_id BIGINT NOT NULL,"
+    " data TEXT NOT NULL, PRIMARY KEY (guild_id, user_id))",
+    "CREATE TABLE IF NOT EXISTS pronunciations (guild_id BIGINT NOT NULL, word TEXT NOT NULL,"
+    " replacement TEXT NOT NULL, PRIMARY KEY (guild_id, word))",
+    "CREATE TABLE IF NOT EXISTS char_usage (guild_id BIGINT NOT NULL, user_id BIGINT NOT NULL,"
+    " day TEXT NOT NULL, chars BIGINT NOT NULL, PRIMARY KEY (guild_id, user_id, day))",
+)
+
+# Usage rows of a user who asked to be forgotten are folded into this anonymous id, so the
+# guild's budget stays right while nothing points at the person any more.
+ANONYMOUS_USER_ID = 0
+
+
+class SettingsRepository(ABC):
+    """The one interface both backends implement. SQL uses ``?`` placeholders throughout."""
+
+    @abstractmethod
+    async def _execute(self, sql: str, *args: Any) -> int:
+        """Run a statement; return the number of affected rows."""
+
+    @abstractmethod
+    async def _fetch(self, sql: str, *args: Any) -> list[Sequence[Any]]: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    async def _fetch_one(self, sql: str, *args: Any) -> Sequence[Any] | None:
+        rows = await self._fetch(sql, *args)
+        return rows[0] if rows else None
+
+    async def create_schema(self) -> None:
+        for statement in SCHEMA:
+            await self._execute(statement)
+
+    # guilds
+    async def get_guild(self, guild_id: int) -> GuildSettings:
+        row = await self._fetch_one("SELECT data FROM guild_settings WHERE guild_id = ?", guild_id)
+        return GuildSettings.from_json(guild_id, row[0] if row else None)
+
+    async def save_guild(self, settings: GuildSettings) -> None:
+        await self._execute(
+            "INSERT INTO guild_settings (guild_id, data) VALUES (?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
+            settings.guild_id,
+            settings.to_json(),
+        )
+
+    async def update_guild(self, guild_id: int, **changes: Any) -> GuildSettings:
+        updated = replace(await self.get_guild(guild_id), **changes)
+        await self.save_guild(updated)
+        return updated
+
+    async def guilds_with_voice_channel(self) -> list[GuildSettings]:
+        rows = await self._fetch("SELECT guild_id, data FROM guild_settings")
+        guilds = [GuildSettings.from_json(int(row[0]), row[1]) for row in rows]
+        return [guild for guild in guilds if guild.voice_channel_id]
+
+    # users
+    async def get_user(self, guild_id: int, user_id: int) -> UserSettings:
+        row = await self._fetch_one(
+            "SELECT data FROM user_settings WHERE guild_id = ? AND user_id = ?", guild_id, user_id
+        )
+        return UserSettings.from_json(guild_id, user_id, row[0] if row else None)
+
+    async def save_user(self, settings: UserSettings) -> None:
+        if settings.is_default:  # store nothing about people who changed nothing
+            await self._execute(
+                "DELETE FROM user_settings WHERE guild_id = ? AND user_id = ?",
+                settings.guild_id,
+                settings.user_id,
+            )
+            return
+        await self._execute(
+            "INSERT INTO user_settings (guild_id, user_id, data) VALUES (?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id) DO UPDATE SET data = excluded.data",
+            settings.guild_id,
+            settings.user_id,
+            settings.to_json(),
+        )
+
+    async def update_user(self, guild_id: int, user_id: int, **changes: Any) -> UserSettings:
+        updated = replace(await self.get_user(guild_id, user_id), **changes)
+        await self.save_user(updated)
+        return updated
+
+    async def delete_user_data(self, user_id: int) -> int:
+        """Forget a user everywhere: settings rows go, usage rows become anonymous."""
+        deleted = await self._execute("DELETE FROM user_settings WHERE user_id = ?", user_id)
+        await self._execute(
+            "INSERT INTO char_usage (guild_id, user_id, day, chars)"
+            " SELECT guild_id, ?, day, chars FROM char_usage WHERE user_id = ?"
+            " ON CONFLICT (guild_id, user_id, day)"
+            " DO UPDATE SET chars = char_usage.chars + excluded.chars",
+            ANONYMOUS_USER_ID,
+            user_id,
+        )
+        await self._execute("DELETE FROM char_usage WHERE user_id = ?", user_id)
+        return deleted
+
+    # pronunciation dictionary
+    async def set_pronunciation(self, guild_id: int, word: str, replacement: str) -> None:
+        await self._execute(
+            "INSERT INTO pronunciations (guild_id, word, replacement) VALUES (?, ?, ?)"
+            " ON CONFLICT (guild_id, word) DO UPDATE SET replacement = excluded.replacement",
+            guild_id,
+            word.strip().casefold(),
+            replacement.strip(),
+        )
+
+    async def remove_pronunciation(self, guild_id: int, word: str) -> bool:
+        count = await self._execute(
+            "DELETE FROM pronunciations WHERE guild_id = ? AND word = ?",
+            guild_id,
+            word.strip().casefold(),
+        )
+        return count > 0
+
+    async def pronunciations(self, guild_id: int) -> dict[str, str]:
+        rows = await self._fetch(
+            "SELECT word, replacement FROM pronunciations WHERE guild_id = ? ORDER BY word",
+            guild_id,
+        )
+        return {row[0]: row[1] for row in rows}
+
+    # daily character usage (the budget's ledger)
+    async def add_usage(self, guild_id: int, user_id: int, day: date, chars: int) -> None:
+        """Add (or, when reconciling, subtract) characters for one user on one UTC day."""
+        await self._execute(
+            "INSERT INTO char_usage (guild_id, user_id, day, chars) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id, day)"
+            " DO UPDATE SET chars = char_usage.chars + excluded.chars",
+            guild_id,
+            user_id,
+            day.isoformat(),
+            chars,
+        )
+
+    async def usage(self, guild_id: int, user_id: int, day: date) -> Usage:
+        rows = await self._fetch(
+            "SELECT user_id, chars FROM char_usage WHERE guild_id = ? AND day = ?",
+            guild_id,
+            day.isoformat(),
+        )
+        return Usage(
+            guild_chars=max(0, sum(int(row[1]) for row in rows)),
+            user_chars=max(0, sum(int(row[1]) for row in rows if int(row[0]) == user_id)),
+        )
+
+
+async def open_settings(database_url: str = DEFAULT_DATABASE_URL) -> SettingsRepository:
+    """Open (and create the schema of) the repository that ``database_url`` names."""
+    # Backends import lazily: each imports this module, and a SQLite bot never loads asyncpg.
+    if database_url.startswith(("postgres://", "postgresql://")):
+        from .settings_postgres import PostgresSettings  # noqa: PLC0415
+
+        repository: SettingsRepository = await PostgresSettings.connect(database_url)
+    elif database_url.startswith("sqlite://"):
+        from .settings_sqlite import SqliteSettings  # noqa: PLC0415
+
+        repository = await SqliteSettings.connect(database_url)
+    else:
+        raise ValueError(
+            "DATABASE_URL must start with sqlite:///, postgres:// or postgresql:// "
+            f"(got a value starting with {database_url.split(':', 1)[0]!r})"
+        )
+    await repository.create_schema()
+    return repository

@@ -1,0 +1,225 @@
+"""Voice management actions: list, clone, delete voices and add styles, with responses.
+
+Cloning, deleting and adding styles change the account (and can cost credits), so they are
+admin-only. Every action names its config entry; errors are translated.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.service import async_register_admin_service
+
+from .audio_input import async_read_audio
+from .client.errors import VoiceNotReadyError, VoiceServiceError
+from .client.models import Voice
+from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from .data import VocuConfigEntry
+
+SERVICE_LIST_VOICES: Final = "list_voices"
+SERVICE_CLONE_VOICE: Final = "clone_voice"
+SERVICE_DELETE_VOICE: Final = "delete_voice"
+SERVICE_ADD_STYLE: Final = "add_style"
+
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_NAME: Final = "name"
+ATTR_AUDIO: Final = "audio"
+ATTR_LANGUAGE: Final = "language"
+ATTR_VOCAL_FILTER: Final = "vocal_filter"
+ATTR_WAIT_TIMEOUT: Final = "wait_timeout"
+ATTR_VOICE_ID: Final = "voice_id"
+ATTR_DESCRIPTION: Final = "description"
+
+DEFAULT_WAIT_TIMEOUT: Final = 60
+# Professional clones can train for hours; an action call must not hang that long.
+MAX_WAIT_TIMEOUT: Final = 600
+
+_ENTRY: Final = {vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string}
+
+LIST_VOICES_SCHEMA: Final = vol.Schema(_ENTRY)
+CLONE_VOICE_SCHEMA: Final = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Required(ATTR_NAME): vol.All(cv.string, vol.Length(min=1, max=100)),
+        vol.Required(ATTR_AUDIO): vol.All(cv.string, vol.Length(min=1)),
+        vol.Optional(ATTR_LANGUAGE): cv.string,
+        vol.Optional(ATTR_DESCRIPTION): cv.string,
+        vol.Optional(ATTR_VOCAL_FILTER, default=True): cv.boolean,
+        vol.Optional(ATTR_WAIT_TIMEOUT, default=DEFAULT_WAIT_TIMEOUT): vol.All(
+            vol.Coerce(int), vol.Range(min=0, max=MAX_WAIT_TIMEOUT)
+        ),
+    }
+)
+DELETE_VOICE_SCHEMA: Final = vol.Schema(
+    {**_ENTRY, vol.Required(ATTR_VOICE_ID): vol.All(cv.string, vol.Length(min=1))}
+)
+ADD_STYLE_SCHEMA: Final = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Required(ATTR_VOICE_ID): vol.All(cv.string, vol.Length(min=1)),
+        vol.Required(ATTR_NAME): vol.All(cv.string, vol.Length(min=1, max=100)),
+        vol.Required(ATTR_AUDIO): vol.All(cv.string, vol.Length(min=1)),
+        vol.Optional(ATTR_DESCRIPTION): cv.string,
+        vol.Optional(ATTR_VOCAL_FILTER): cv.boolean,
+    }
+)
+
+
+def _entry(hass: HomeAssistant, call: ServiceCall) -> VocuConfigEntry:
+    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_found",
+            translation_placeholders={"entry_id": entry_id},
+        )
+    if entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_loaded",
+            translation_placeholders={"entry": entry.title},
+        )
+    return entry
+
+
+def _voice_summary(voice: Voice) -> dict[str, Any]:
+    return {
+        "id": voice.id,
+        "name": voice.name,
+        "status": voice.status,
+        "usable": voice.usable,
+        "styles": [{"id": style.id, "name": style.name} for style in voice.styles],
+        "market": voice.is_market,
+    }
+
+
+async def _list_voices(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry = _entry(hass, call)
+    data = entry.runtime_data
+    try:
+        voices = await data.client.list_voices(include_market=True)
+    except VoiceServiceError as err:
+        raise data.guard.translate(err) from err
+    return {"voices": [_voice_summary(voice) for voice in voices]}
+
+
+async def _clone_voice(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry = _entry(hass, call)
+    data = entry.runtime_data
+    audio, filename = await async_read_audio(hass, call.data[ATTR_AUDIO])
+    try:
+        voice = await data.client.create_voice(
+            call.data[ATTR_NAME],
+            audio,
+            filename=filename,
+            language=call.data.get(ATTR_LANGUAGE),
+            description=call.data.get(ATTR_DESCRIPTION),
+            vocal_filter=call.data[ATTR_VOCAL_FILTER],
+        )
+        if not voice.usable and call.data[ATTR_WAIT_TIMEOUT]:
+            try:
+                voice = await data.client.wait_for_voice(
+                    voice.id, timeout=call.data[ATTR_WAIT_TIMEOUT]
+                )
+            except VoiceNotReadyError:
+                # Timed out (still training) or failed: the voice's own status tells which.
+                voice = await data.client.get_voice(voice.id)
+    except VoiceServiceError as err:
+        raise data.guard.translate(err) from err
+    finally:
+        await data.coordinator.async_refresh()
+    if voice.status == "failed":
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="clone_failed",
+            translation_placeholders={"name": voice.name},
+        )
+    return {
+        "voice_id": voice.id,
+        "name": voice.name,
+        "status": voice.status,
+        "usable": voice.usable,
+    }
+
+
+async def _delete_voice(hass: HomeAssistant, call: ServiceCall) -> None:
+    entry = _entry(hass, call)
+    data = entry.runtime_data
+    try:
+        await data.client.delete_voice(call.data[ATTR_VOICE_ID])
+    except VoiceServiceError as err:
+        raise data.guard.translate(err) from err
+    finally:
+        await data.coordinator.async_refresh()
+
+
+async def _add_style(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry = _entry(hass, call)
+    data = entry.runtime_data
+    voice_id = call.data[ATTR_VOICE_ID]
+    audio, _filename = await async_read_audio(hass, call.data[ATTR_AUDIO])
+    try:
+        before = {style.id for style in (await data.client.get_voice(voice_id)).styles}
+        voice = await data.client.add_style(
+            voice_id,
+            call.data[ATTR_NAME],
+            audio,
+            description=call.data.get(ATTR_DESCRIPTION),
+            vocal_filter=call.data.get(ATTR_VOCAL_FILTER),
+        )
+    except VoiceServiceError as err:
+        raise data.guard.translate(err) from err
+    finally:
+        await data.coordinator.async_refresh()
+    added = [style for style in voice.styles if style.id not in before]
+    return {
+        "voice_id": voice.id,
+        "style_id": added[0].id if added else None,
+        "styles": [{"id": style.id, "name": style.name} for style in voice.styles],
+    }
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions once for all entries (called from the integration's async_setup)."""
+
+    async def list_voices(call: ServiceCall) -> ServiceResponse:
+        return await _list_voices(hass, call)
+
+    async def clone_voice(call: ServiceCall) -> ServiceResponse:
+        return await _clone_voice(hass, call)
+
+    async def delete_voice(call: ServiceCall) -> None:
+        await _delete_voice(hass, call)
+
+    async def add_style(call: ServiceCall) -> ServiceResponse:
+        return await _add_style(hass, call)
+
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_LIST_VOICES,
+        list_voices,
+        schema=LIST_VOICES_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_CLONE_VOICE,
+        clone_voice,
+        CLONE_VOICE_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    )
+    async_register_admin_service(
+        hass, DOMAIN, SERVICE_DELETE_VOICE, delete_voice, DELETE_VOICE_SCHEMA
+    )
+    async_register_admin_service(
+        hass, DOMAIN, SERVICE_ADD_STYLE, add_style, ADD_STYLE_SCHEMA, SupportsResponse.OPTIONAL
+    )

@@ -110,8 +110,10 @@ def build_error(
     if status >= 500:
         return errors.ServerError(message, **kwargs)
     if status == 409:
-        return errors.VoiceNotReadyError(message, **kwargs) if code else errors.ValidationError(
-            message, **kwargs
+        return (
+            errors.VoiceNotReadyError(message, **kwargs)
+            if code
+            else errors.ValidationError(message, **kwargs)
         )
     return errors.VoiceServiceError(message, **kwargs)
 
@@ -213,12 +215,23 @@ class Transport:
                     allow_redirects=not auth,  # never follow a redirect with the key attached
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
-            _LOGGER.debug("%s %s failed after %.0f ms: %s", method, shown,
-                          (time.monotonic() - started) * 1000, type(exc).__name__)
+            _LOGGER.debug(
+                "%s %s failed after %.0f ms: %s",
+                method,
+                shown,
+                (time.monotonic() - started) * 1000,
+                type(exc).__name__,
+            )
             raise network_error(exc, f"{method} {urlsplit(shown).path}") from None
         request_id = response.headers.get(REQUEST_ID_HEADER)
-        _LOGGER.debug("%s %s -> %s (request id %s) in %.0f ms", method, shown, response.status,
-                      request_id, (time.monotonic() - started) * 1000)
+        _LOGGER.debug(
+            "%s %s -> %s (request id %s) in %.0f ms",
+            method,
+            shown,
+            response.status,
+            request_id,
+            (time.monotonic() - started) * 1000,
+        )
         if response.status >= 300:
             try:
                 async with asyncio.timeout(self.timeouts.idle):
@@ -255,7 +268,28 @@ class Transport:
         retry: bool | None = None,
         missing_ok_on_retry: bool = False,
     ) -> Mapping[str, Any]:
-        """Send a JSON request and return the decoded top-level object.
+        """Send a JSON request and return the decoded top-level object."""
+        payload, _ = await self.request_with_id(
+            method,
+            path,
+            params=params,
+            json_body=json_body,
+            retry=retry,
+            missing_ok_on_retry=missing_ok_on_retry,
+        )
+        return payload
+
+    async def request_with_id(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        retry: bool | None = None,
+        missing_ok_on_retry: bool = False,
+    ) -> tuple[Mapping[str, Any], str | None]:
+        """Send a JSON request; return the decoded object and the request id.
 
         Reads (GET, DELETE) retry 5xx and connection failures with bounded backoff; a DELETE that
         answers 404 after an ambiguous failure is treated as done (the first try probably worked).
@@ -267,21 +301,27 @@ class Transport:
             try:
                 response = await self.open(method, path, params=params, json_body=json_body)
                 body = await self.read_body(response, f"{method} {path}")
-                return self._decode(body, response)
+                return self.decode(body, response), response.headers.get(REQUEST_ID_HEADER)
             except errors.NotFoundError:
                 if missing_ok_on_retry and attempt > 0:
-                    return {}
+                    return {}, None
                 raise
             except (errors.ServerError, errors.ServiceConnectionError) as exc:
                 if attempt + 1 >= attempts:
                     raise
                 delay = self.retry.delay(attempt)
-                _LOGGER.debug("%s %s: %s; retry %d in %.2f s", method, path,
-                              type(exc).__name__, attempt + 1, delay)
+                _LOGGER.debug(
+                    "%s %s: %s; retry %d in %.2f s",
+                    method,
+                    path,
+                    type(exc).__name__,
+                    attempt + 1,
+                    delay,
+                )
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _decode(self, body: bytes, response: aiohttp.ClientResponse) -> Mapping[str, Any]:
+    def decode(self, body: bytes, response: aiohttp.ClientResponse) -> Mapping[str, Any]:
         if not body.strip():
             return {}
         try:

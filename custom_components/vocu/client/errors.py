@@ -76,7 +76,12 @@ class VoiceNotReadyError(VoiceServiceError):
     """The voice exists but cannot speak yet or any more.
 
     409 ``VOICE_CREATING``, 400 ``VOICE_NOT_TTS_READY`` / ``VOICE_CREATE_FAILED``.
+    ``voice_status`` is the voice's last known status when the client knows it (``wait_for_voice``).
     """
+
+    def __init__(self, message: str, *, voice_status: str | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.voice_status = voice_status
 
 
 class ValidationError(VoiceServiceError):

@@ -44,4 +44,3 @@ def redact_text(text: str, secrets: Iterable[str | None] = ()) -> str:
             text = text.replace(secret, REDACTED)
     text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
     return _SECRET_QUERY.sub(lambda m: m.group(1) + REDACTED, text)
-

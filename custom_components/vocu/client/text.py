@@ -54,8 +54,9 @@ def _sentence_end(text: str, index: int, *, final: bool) -> int | None:
     if char not in _CJK_TERMINATORS and char not in _LATIN_TERMINATORS:
         return None
     end = index + 1
-    while end < len(text) and (text[end] in _CLOSERS or text[end] in _LATIN_TERMINATORS
-                               or text[end] in _CJK_TERMINATORS):
+    while end < len(text) and (
+        text[end] in _CLOSERS or text[end] in _LATIN_TERMINATORS or text[end] in _CJK_TERMINATORS
+    ):
         end += 1  # "?!", "...", "。」"
     if end >= len(text):
         return end if final else None

@@ -1,0 +1,449 @@
+"""VocuClient: the one async client every front end (HA, Discord bot, CLI) shares.
+
+HTTP, envelopes and error mapping live in ``_http``; streaming in ``streaming``; the WebSocket in
+``turbo``; option checks and wire names in ``wire``. This class only knows the endpoints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import quote
+
+import aiohttp
+
+from . import errors, wire
+from ._http import RetryPolicy, Timeouts, Transport
+from .models import (
+    Account,
+    GenerationResult,
+    Job,
+    Preset,
+    SynthesisOptions,
+    Template,
+    TurboChannel,
+    Voice,
+)
+from .streaming import SpeechStream, open_with_synthesis_retry
+from .text import split_text
+from .turbo import TurboSession, connect_turbo
+
+_LOGGER = logging.getLogger(__name__)
+
+HOSTS: dict[str, str] = {
+    "vocu.ai": "https://v1.vocu.ai",
+    "vocu.studio": "https://v1.vocu.studio",
+    "wusound.cn": "https://v1.wusound.cn",
+}
+DEFAULT_BASE_URL = HOSTS["vocu.ai"]
+_FAILED_VOICE_STATUSES = frozenset({"failed", "lora-failed", "lora-need-reupload"})
+_DEFAULT_OPTIONS = SynthesisOptions()
+
+
+def resolve_base_url(base_url: str) -> str:
+    """Accept a host shortcut (``vocu.studio``) or a full URL (the emulator's)."""
+    return HOSTS.get(base_url.strip().lower(), base_url.strip()).rstrip("/")
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe=":")  # market voices are "market:<uuid>", passed through verbatim
+
+
+def _voice(payload: Mapping[str, Any]) -> Voice:
+    return Voice.from_api(payload.get("data") or {})
+
+
+class VocuClient:
+    """Async client for the Vocu API. The key travels only in the ``Authorization`` header."""
+
+    def __init__(  # noqa: PLR0917 - positional order is the documented contract
+        self,
+        api_key: str,
+        session: aiohttp.ClientSession | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        timeouts: Timeouts | None = None,
+        max_chars_per_request: int = 2000,
+        user_agent: str | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.base_url = resolve_base_url(base_url)
+        self.timeouts = timeouts or Timeouts()
+        self.max_chars_per_request = max_chars_per_request
+        self._transport = Transport(
+            api_key,
+            self.base_url,
+            session=session,
+            timeouts=self.timeouts,
+            retry=retry or RetryPolicy(),
+            user_agent=user_agent,
+        )
+
+    def __repr__(self) -> str:
+        return f"VocuClient(base_url={self.base_url!r})"
+
+    __str__ = __repr__
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the HTTP session if the client created it; an injected one stays open."""
+        await self._transport.close()
+
+    # -- account / presets ------------------------------------------------------------------
+
+    async def get_account(self) -> Account:
+        payload = await self._transport.request("GET", "/api/account/info")
+        user = payload.get("user") or payload.get("data") or {}  # `user`, not `data` (§1.3)
+        return Account.from_api(user)
+
+    async def list_presets(self) -> list[Preset]:
+        payload = await self._transport.request("GET", "/api/tts/presets")
+        return [Preset.from_api(item) for item in payload.get("data") or []]
+
+    # -- voices -----------------------------------------------------------------------------
+
+    async def list_voices(
+        self, *, include_market: bool = True, show_full: bool = False
+    ) -> list[Voice]:
+        params = {"showMarket": "true" if include_market else "false"}
+        if show_full:
+            params["show"] = "full"
+        payload = await self._transport.request("GET", "/api/voice", params=params)
+        return [Voice.from_api(item) for item in payload.get("data") or []]
+
+    async def get_voice(self, voice_id: str) -> Voice:
+        return _voice(await self._transport.request("GET", f"/api/voice/{_segment(voice_id)}"))
+
+    async def create_voice(
+        self,
+        name: str,
+        audio: bytes,
+        *,
+        filename: str = "sample.wav",
+        language: str | None = None,
+        description: str | None = None,
+        vocal_filter: bool = True,
+        model_version: str | None = None,
+    ) -> Voice:
+        if not name.strip():
+            raise errors.ValidationError("the voice needs a name", code="VALIDATION_MISSING_FIELD")
+        if not audio:
+            raise errors.ValidationError(
+                "the voice sample is empty", code="VALIDATION_MISSING_FIELD"
+            )
+        body: dict[str, Any] = {
+            "name": name.strip(),
+            "prompt": wire.data_url(audio, wire.detect_mime(audio, filename)),
+            "vocalFilter": vocal_filter,
+        }
+        optional = {"language": language, "description": description, "modelVersion": model_version}
+        body.update({key: value for key, value in optional.items() if value is not None})
+        return _voice(await self._transport.request("POST", "/api/voice", json_body=body))
+
+    async def wait_for_voice(
+        self,
+        voice_id: str,
+        *,
+        timeout: float = 300,
+        poll_interval: float = 2.0,
+        on_progress: Callable[[Voice], None] | None = None,
+    ) -> Voice:
+        """Poll until the voice can speak; raise VoiceNotReadyError if it failed or time ran out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            voice = await self.get_voice(voice_id)
+            if on_progress is not None:
+                on_progress(voice)
+            if voice.usable:
+                return voice
+            if voice.status in _FAILED_VOICE_STATUSES:
+                raise errors.VoiceNotReadyError(
+                    f"voice {voice.name or voice_id} could not be created (status {voice.status})",
+                    code="VOICE_CREATE_FAILED",
+                    voice_status=voice.status,
+                )
+            if time.monotonic() + poll_interval > deadline:
+                raise errors.VoiceNotReadyError(
+                    f"voice {voice.name or voice_id} is still {voice.status} after {timeout:g} s",
+                    code="VOICE_CREATING",
+                    voice_status=voice.status,
+                )
+            await asyncio.sleep(poll_interval)
+
+    async def update_voice(
+        self, voice_id: str, *, name: str | None = None, description: str | None = None
+    ) -> Voice:
+        body = {
+            key: value
+            for key, value in (("name", name), ("description", description))
+            if value is not None
+        }
+        path = f"/api/voice/{_segment(voice_id)}/info"
+        return _voice(await self._transport.request("POST", path, json_body=body))
+
+    async def set_voice_avatar(self, voice_id: str, image: bytes, mime: str = "image/png") -> Voice:
+        body = {"avatar": wire.data_url(image, mime)}
+        path = f"/api/voice/{_segment(voice_id)}/avatar"
+        return _voice(await self._transport.request("POST", path, json_body=body))
+
+    async def delete_voice(self, voice_id: str) -> None:
+        await self._transport.request(
+            "DELETE", f"/api/voice/{_segment(voice_id)}", missing_ok_on_retry=True
+        )
+
+    async def add_style(
+        self,
+        voice_id: str,
+        name: str,
+        audio: bytes,
+        *,
+        description: str | None = None,
+        vocal_filter: bool | None = None,
+    ) -> Voice:
+        body: dict[str, Any] = {
+            "name": name,
+            "prompt": wire.data_url(audio, wire.detect_mime(audio)),
+        }
+        if description is not None:
+            body["description"] = description
+        if vocal_filter is not None:
+            body["vocalFilter"] = vocal_filter
+        path = f"/api/voice/{_segment(voice_id)}/prompt"
+        return _voice(await self._transport.request("POST", path, json_body=body))
+
+    async def delete_style(self, voice_id: str, style_id: str) -> Voice:
+        path = f"/api/voice/{_segment(voice_id)}/prompt/{_segment(style_id)}"
+        return _voice(await self._transport.request("DELETE", path))
+
+    async def get_style_transcript(self, voice_id: str, style_id: str) -> str | None:
+        path = f"/api/voice/{_segment(voice_id)}/prompt/{_segment(style_id)}/stt"
+        data = (await self._transport.request("GET", path)).get("data")
+        return data if isinstance(data, str) else None
+
+    async def import_shared_voice(self, share_id: str) -> str:
+        payload = await self._transport.request(
+            "POST", "/api/voice/byShareId", json_body={"shareId": share_id}
+        )
+        # Legacy endpoint, answer not captured: C-NB reads top-level `voiceId`, C-PY1 also
+        # `data.voiceId`; accept both (and a Voice object under `data`).
+        data = payload.get("data") if isinstance(payload.get("data"), Mapping) else {}
+        voice_id = payload.get("voiceId") or data.get("voiceId") or data.get("id")
+        if not voice_id:
+            raise errors.ServerError("the service did not say which voice was imported")
+        return str(voice_id)
+
+    # -- synthesis --------------------------------------------------------------------------
+
+    def stream_speech(
+        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+    ) -> SpeechStream:
+        """Stream one request's MP3 (text up to ``max_chars_per_request``); see SpeechStream."""
+        wire.validate(text, options, self.max_chars_per_request)
+        fields = wire.generation_fields(text, voice_id, options)
+        transport = self._transport
+        if wire.needs_post_form(options):
+            body = {**fields, "stream": True, "direct_stream": True}
+
+            async def opener() -> aiohttp.ClientResponse:
+                return await transport.open("POST", "/api/tts/simple-generate", json_body=body)
+        else:
+            params = wire.query_fields(fields)
+
+            async def opener() -> aiohttp.ClientResponse:
+                return await transport.open("GET", "/api/tts/simple-generate.mp3", params=params)
+
+        return SpeechStream(transport, opener, "speech synthesis")
+
+    async def iter_speech(
+        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+    ) -> AsyncIterator[bytes]:
+        """MP3 chunks for text of any length: one request per packed group of sentences."""
+        wire.validate(text, options, None)
+        for part in split_text(text, self.max_chars_per_request):
+            async with self.stream_speech(part, voice_id, options) as stream:
+                async for chunk in stream:
+                    yield chunk
+
+    async def synthesize(
+        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+    ) -> bytes:
+        """The whole MP3. Free accounts (403 TTS_PAID_ONLY) go through an async job instead."""
+        try:
+            return b"".join([chunk async for chunk in self.iter_speech(text, voice_id, options)])
+        except errors.PaidOnlyError:
+            _LOGGER.debug("synchronous generation is paid-only; using an async job")
+        job = await self.create_job(text, voice_id, options)
+        job = await self.wait_for_job(job.id)
+        if not job.audio_url:
+            raise errors.ServerError("the finished job has no audio URL")
+        return await self.download(job.audio_url)
+
+    async def create_stream_url(
+        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+    ) -> GenerationResult:
+        """Signed, key-free URLs (``stream_url``/``audio_url``) a player can fetch itself."""
+        wire.validate(text, options, self.max_chars_per_request)
+        body = {**wire.generation_fields(text, voice_id, options), "stream": True}
+        transport = self._transport
+
+        async def opener() -> aiohttp.ClientResponse:
+            return await transport.open("POST", "/api/tts/simple-generate", json_body=body)
+
+        response = await open_with_synthesis_retry(transport, opener)
+        payload = transport.decode(await transport.read_body(response, "stream URL"), response)
+        request_id = response.headers.get("X-Vocu-App-Request-Id")
+        return GenerationResult.from_api(payload.get("data") or {}, request_id)
+
+    async def download(self, url: str) -> bytes:
+        """Fetch a signed audio URL. The key is never sent (and redirects are followed)."""
+        response = await self._transport.open("GET", url, auth=False)
+        return await self._transport.read_body(response, "audio download")
+
+    # -- async jobs -------------------------------------------------------------------------
+
+    async def create_job(
+        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+    ) -> Job:
+        """Queue an async generation; long text becomes several `contents[]` segments."""
+        wire.validate(text, options, None)
+        contents = [
+            {"type": "text", **wire.generation_fields(part, voice_id, options)}
+            for part in split_text(text, self.max_chars_per_request)
+        ]
+        payload = await self._transport.request(
+            "POST", "/api/tts/generate", json_body={"contents": contents, "srt": False}
+        )
+        return Job.from_api(payload.get("data") or {})
+
+    async def get_job(self, job_id: str, *, stream: bool = False) -> Job:
+        params = {"stream": "true"} if stream else None
+        payload = await self._transport.request(
+            "GET", f"/api/tts/generate/{_segment(job_id)}", params=params
+        )
+        return Job.from_api(payload.get("data") or {})
+
+    async def list_jobs(
+        self, *, limit: int = 20, offset: int = 0, status: str | None = None
+    ) -> list[Job]:
+        params = {"limit": str(limit), "offset": str(offset)}
+        if status:
+            params["status"] = status
+        payload = await self._transport.request("GET", "/api/tts/generate", params=params)
+        return [Job.from_api(item) for item in payload.get("data") or []]
+
+    async def iter_jobs(self, *, page_size: int = 20) -> AsyncIterator[Job]:
+        """Every job, newest first; the list has no total, a short page is the last one."""
+        offset = 0
+        while True:
+            page = await self.list_jobs(limit=page_size, offset=offset)
+            for job in page:
+                yield job
+            if len(page) < page_size:
+                return
+            offset += page_size
+
+    async def delete_job(self, job_id: str) -> None:
+        await self._transport.request(
+            "DELETE", f"/api/tts/generate/{_segment(job_id)}", missing_ok_on_retry=True
+        )
+
+    async def wait_for_job(
+        self,
+        job_id: str,
+        *,
+        timeout: float = 300,
+        initial_interval: float = 0.5,
+        max_interval: float = 5.0,
+    ) -> Job:
+        """Poll with growing intervals until the job is generated (failed → ServerError)."""
+        deadline = time.monotonic() + timeout
+        interval = initial_interval
+        while True:
+            job = await self.get_job(job_id)
+            if job.status == "generated":
+                return job
+            if job.status == "failed":
+                raise errors.ServerError(
+                    f"generation job {job_id} failed", code="TTS_GENERATE_FAILED"
+                )
+            if time.monotonic() + interval > deadline:
+                raise errors.ServiceTimeoutError(
+                    f"generation job {job_id} is still {job.status} after {timeout:g} s"
+                )
+            await asyncio.sleep(interval)
+            interval = min(max_interval, interval * 1.5)
+
+    # -- templates --------------------------------------------------------------------------
+
+    async def list_templates(self, *, limit: int = 20, offset: int = 0) -> list[Template]:
+        params = {"limit": str(limit), "offset": str(offset)}
+        payload = await self._transport.request("GET", "/api/template", params=params)
+        return [Template.from_api(item) for item in payload.get("data") or []]
+
+    async def get_template(self, template_id: str) -> Template:
+        payload = await self._transport.request("GET", f"/api/template/{_segment(template_id)}")
+        return Template.from_api(payload.get("data") or {})
+
+    async def create_template(
+        self, name: str, contents: Sequence[Mapping[str, Any]], description: str | None = None
+    ) -> Template:
+        body = {"name": name, "description": description or "", "contents": list(contents)}
+        payload = await self._transport.request("POST", "/api/template", json_body=body)
+        data = payload.get("data")
+        if isinstance(data, Mapping):
+            return Template.from_api(data)
+        if isinstance(data, str):  # some answers carry only the new id
+            return await self.get_template(data)
+        raise errors.ServerError("the service did not return the new template")
+
+    async def update_template(
+        self,
+        template_id: str,
+        name: str,
+        contents: Sequence[Mapping[str, Any]],
+        description: str | None = None,
+    ) -> Template:
+        """Full replace; the answer is a bare ``{status:200}``, so the template is re-read."""
+        body = {"name": name, "description": description or "", "contents": list(contents)}
+        await self._transport.request(
+            "POST", f"/api/template/{_segment(template_id)}", json_body=body
+        )
+        return await self.get_template(template_id)
+
+    async def delete_template(self, template_id: str) -> None:
+        await self._transport.request(
+            "DELETE", f"/api/template/{_segment(template_id)}", missing_ok_on_retry=True
+        )
+
+    # -- turbo WebSocket --------------------------------------------------------------------
+
+    async def open_turbo_channel(self, voice_id: str) -> TurboChannel:
+        payload = await self._transport.request(
+            "POST", "/api/tts/turbo/channel", json_body={"voiceId": voice_id}
+        )
+        return TurboChannel.from_api(payload.get("data") or {})
+
+    @asynccontextmanager
+    async def turbo(self, voice_id: str) -> AsyncIterator[TurboSession]:
+        """Open a channel, connect to it, keep it alive; closed when the block ends."""
+        channel = await self.open_turbo_channel(voice_id)
+        session = await connect_turbo(self._transport, channel)
+        try:
+            yield session
+        finally:
+            await session.close()

@@ -1,0 +1,84 @@
+"""The Vocu integration: a cloned voice as a Home Assistant text-to-speech engine."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from homeassistant.const import CONF_API_KEY, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .client import HOSTS, VocuClient
+from .const import CONF_ASYNC_MODE, CONF_BASE_URL, CONF_HOST, DEFAULT_HOST, HOST_CUSTOM
+from .coordinator import VocuCoordinator
+from .data import VocuConfigEntry, VocuData
+from .guard import SynthesisGuard
+from .options import with_defaults
+
+_LOGGER = logging.getLogger(__name__)
+
+PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.TTS]
+
+CONFIG_VERSION = 1
+CONFIG_MINOR_VERSION = 1
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool:
+    """Validate the key against the account, then start the sensors and the TTS engine."""
+    client = VocuClient(
+        entry.data[CONF_API_KEY],
+        session=async_get_clientsession(hass),
+        base_url=entry.data[CONF_BASE_URL],
+    )
+    coordinator = VocuCoordinator(hass, entry, client)
+    # AuthenticationError → ConfigEntryAuthFailed (reauth); others → ConfigEntryNotReady (retry).
+    await coordinator.async_config_entry_first_refresh()
+
+    guard = SynthesisGuard(hass, entry, coordinator.data.account.quota.sync_concurrency)
+    await guard.async_load()
+
+    entry.runtime_data = VocuData(client=client, coordinator=coordinator, guard=guard)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool:
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+def _host_of(base_url: str) -> str:
+    return next((host for host, url in HOSTS.items() if url == base_url), HOST_CUSTOM)
+
+
+def migrate_entry_contents(
+    data: dict[str, Any], options: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Bring 1.0 entries (only a key, maybe a base URL) to 1.1's complete data and options."""
+    base_url = data.get(CONF_BASE_URL) or HOSTS[DEFAULT_HOST]
+    new_data = {
+        CONF_API_KEY: data[CONF_API_KEY],
+        CONF_HOST: data.get(CONF_HOST) or _host_of(base_url),
+        CONF_BASE_URL: base_url,
+        CONF_ASYNC_MODE: bool(data.get(CONF_ASYNC_MODE, False)),
+    }
+    return new_data, with_defaults(options)
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool:
+    """Upgrade entries written by older releases; refuse ones written by a newer release."""
+    if entry.version > CONFIG_VERSION:
+        _LOGGER.error(
+            "Vocu entry %s was written by a newer version (%s.%s); downgrade is not supported",
+            entry.title,
+            entry.version,
+            entry.minor_version,
+        )
+        return False
+    if entry.minor_version < CONFIG_MINOR_VERSION:
+        data, options = migrate_entry_contents(dict(entry.data), dict(entry.options))
+        hass.config_entries.async_update_entry(
+            entry, data=data, options=options, minor_version=CONFIG_MINOR_VERSION
+        )
+        _LOGGER.debug("Migrated Vocu entry %s to 1.%s", entry.title, CONFIG_MINOR_VERSION)
+    return True

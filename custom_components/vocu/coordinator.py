@@ -1,0 +1,115 @@
+"""Polls the account (credits, quota) and its voices; keeps the repair issues in step with them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.debounce import Debouncer
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .client import VocuClient
+from .client.errors import AuthenticationError, VoiceServiceError
+from .client.models import Account, GenerationResult, Voice
+from .const import CONF_VOICE, DOMAIN, UPDATE_INTERVAL_MINUTES
+from .repairs import (
+    async_clear_credits_issue,
+    async_clear_voice_missing_issue,
+    async_create_voice_missing_issue,
+)
+
+if TYPE_CHECKING:
+    from .data import VocuConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+# Several syntheses in a row (an announcement split in parts) cost one account refresh, not many.
+USAGE_REFRESH_COOLDOWN_SECONDS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class VocuAccountData:
+    """One poll's result: the account and all its voices (own and market, usable or not)."""
+
+    account: Account
+    voices: tuple[Voice, ...]
+
+    @property
+    def usable_voices(self) -> tuple[Voice, ...]:
+        return tuple(voice for voice in self.voices if voice.usable)
+
+    def voice(self, voice_id: str) -> Voice | None:
+        return next((voice for voice in self.voices if voice.id == voice_id), None)
+
+
+def _deduct(account: Account, credit_used: float) -> Account:
+    """The account as it is after spending `credit_used`: bonus credit first, then paid credit."""
+    from_bonus = min(account.bonus_credit, credit_used)
+    from_paid = credit_used - from_bonus
+    return replace(
+        account,
+        bonus_credit=account.bonus_credit - from_bonus,
+        credit=max(0.0, account.credit - from_paid),
+    )
+
+
+class VocuCoordinator(DataUpdateCoordinator[VocuAccountData]):
+    """Account and voice list of one Vocu account, refreshed periodically and after usage."""
+
+    config_entry: VocuConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: VocuConfigEntry, client: VocuClient) -> None:
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=timedelta(minutes=UPDATE_INTERVAL_MINUTES),
+            request_refresh_debouncer=Debouncer(
+                hass,
+                _LOGGER,
+                cooldown=USAGE_REFRESH_COOLDOWN_SECONDS,
+                immediate=False,
+            ),
+        )
+        self.client = client
+
+    async def _async_update_data(self) -> VocuAccountData:
+        try:
+            account = await self.client.get_account()
+            voices = await self.client.list_voices(include_market=True)
+        except AuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except VoiceServiceError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        data = VocuAccountData(account=account, voices=tuple(voices))
+        self._sync_issues(data)
+        return data
+
+    def _sync_issues(self, data: VocuAccountData) -> None:
+        """Clear what the new data shows resolved; raise what it shows broken."""
+        if data.account.credits > 0:
+            async_clear_credits_issue(self.hass, self.config_entry)
+        voice_id = self.config_entry.options.get(CONF_VOICE)
+        default_voice = data.voice(voice_id) if voice_id else None
+        if voice_id and (default_voice is None or not default_voice.usable):
+            async_create_voice_missing_issue(self.hass, self.config_entry, voice_id)
+        else:
+            async_clear_voice_missing_issue(self.hass, self.config_entry)
+
+    async def async_record_usage(self, result: GenerationResult | None) -> None:
+        """Show a synthesis' cost at once (when it is known) and re-read the balance soon after."""
+        if result is not None and result.credit_used and self.data is not None:
+            account = _deduct(self.data.account, result.credit_used)
+            self.async_set_updated_data(replace(self.data, account=account))
+        await self.async_request_refresh()

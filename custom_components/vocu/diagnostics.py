@@ -1,0 +1,42 @@
+"""Diagnostics: what support needs to see, with the key and personal data redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant
+
+from .data import VocuConfigEntry
+
+TO_REDACT = {CONF_API_KEY, "email", "phone", "name", "title", "unique_id", "user_id", "id"}
+# Voice names are often a real person's name, so only ids and states go out; ids help support.
+VOICE_FIELDS = ("id", "status", "source", "language", "version")
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: VocuConfigEntry
+) -> dict[str, Any]:
+    data = entry.runtime_data.coordinator.data
+    account = asdict(data.account)
+    account.pop("raw", None)
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+            "title": REDACTED,
+        },
+        "account": async_redact_data(account, TO_REDACT),
+        "voices": [
+            {
+                **{field: getattr(voice, field) for field in VOICE_FIELDS},
+                "name": REDACTED,
+                "usable": voice.usable,
+                "styles": [style.id for style in voice.styles],
+            }
+            for voice in data.voices
+        ],
+        "last_update_success": entry.runtime_data.coordinator.last_update_success,
+    }

@@ -1,0 +1,160 @@
+"""Options flow: voice (fresh from the API), then that voice's style and the generation settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+
+from .client.errors import VoiceServiceError
+from .client.models import EMOTIONS, LANGUAGES, PRESETS, Voice
+from .const import (
+    CONF_DAILY_CHAR_CAP,
+    CONF_EMOTION,
+    CONF_FLASH,
+    CONF_LANGUAGE,
+    CONF_MAX_CHARS_PER_CALL,
+    CONF_PRESET,
+    CONF_SEED,
+    CONF_SPEED,
+    CONF_STYLE,
+    CONF_VIVID,
+    CONF_VOICE,
+)
+from .options import with_defaults
+from .selectors import style_selector, usable_voices, voice_selector
+
+# One form field per emotion weight, stored together as the five-int CONF_EMOTION list.
+EMOTION_FIELDS: tuple[str, ...] = tuple(f"emotion_{name}" for name in EMOTIONS)
+
+SPEED_MIN, SPEED_MAX = 0.5, 2.0
+SEED_MAX = 2**31 - 1
+
+
+def _count(maximum: int) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(min=0, max=maximum, step=1, mode=NumberSelectorMode.BOX)
+    )
+
+
+def settings_schema(voice: Voice) -> vol.Schema:
+    """Everything but the voice; the style list is the chosen voice's."""
+    emotion = NumberSelector(
+        NumberSelectorConfig(min=0, max=10, step=1, mode=NumberSelectorMode.SLIDER)
+    )
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_STYLE): style_selector(voice),
+        vol.Required(CONF_PRESET): SelectSelector(
+            SelectSelectorConfig(
+                options=list(PRESETS), mode=SelectSelectorMode.LIST, translation_key="preset"
+            )
+        ),
+        vol.Required(CONF_LANGUAGE): SelectSelector(
+            SelectSelectorConfig(
+                options=list(LANGUAGES),
+                mode=SelectSelectorMode.DROPDOWN,
+                translation_key="language",
+            )
+        ),
+        vol.Required(CONF_SPEED): NumberSelector(
+            NumberSelectorConfig(
+                min=SPEED_MIN, max=SPEED_MAX, step=0.05, mode=NumberSelectorMode.SLIDER
+            )
+        ),
+        vol.Required(CONF_FLASH): BooleanSelector(),
+        vol.Optional(CONF_SEED): NumberSelector(
+            NumberSelectorConfig(min=-1, max=SEED_MAX, step=1, mode=NumberSelectorMode.BOX)
+        ),
+        vol.Required(CONF_VIVID): BooleanSelector(),
+    }
+    fields.update({vol.Required(name): emotion for name in EMOTION_FIELDS})
+    fields[vol.Required(CONF_MAX_CHARS_PER_CALL)] = _count(100_000)
+    fields[vol.Required(CONF_DAILY_CHAR_CAP)] = _count(10_000_000)
+    return vol.Schema(fields)
+
+
+def form_values(options: dict[str, Any]) -> dict[str, Any]:
+    """Stored options as the settings form shows them (emotion list → five fields)."""
+    values = {key: value for key, value in options.items() if key != CONF_EMOTION}
+    values.update(zip(EMOTION_FIELDS, options[CONF_EMOTION], strict=True))
+    if values.get(CONF_SEED) is None:
+        values.pop(CONF_SEED, None)
+    return values
+
+
+def stored_options(voice_id: str, form: dict[str, Any]) -> dict[str, Any]:
+    """The settings form's answer as entry.options (ints where the service wants ints)."""
+    seed = form.get(CONF_SEED)
+    return {
+        CONF_VOICE: voice_id,
+        CONF_STYLE: form[CONF_STYLE],
+        CONF_PRESET: form[CONF_PRESET],
+        CONF_LANGUAGE: form[CONF_LANGUAGE],
+        CONF_SPEED: float(form[CONF_SPEED]),
+        CONF_FLASH: bool(form[CONF_FLASH]),
+        CONF_SEED: int(seed) if seed is not None else None,
+        CONF_VIVID: bool(form[CONF_VIVID]),
+        CONF_EMOTION: [int(form[name]) for name in EMOTION_FIELDS],
+        CONF_MAX_CHARS_PER_CALL: int(form[CONF_MAX_CHARS_PER_CALL]),
+        CONF_DAILY_CHAR_CAP: int(form[CONF_DAILY_CHAR_CAP]),
+    }
+
+
+class VocuOptionsFlow(OptionsFlowWithReload):
+    """Reloads the entry on save so the TTS engine republishes its defaults (the cache key)."""
+
+    def __init__(self) -> None:
+        self._voices: dict[str, Voice] = {}
+        self._voice: Voice | None = None
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if self.config_entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="entry_not_loaded")
+        if user_input is not None and (voice := self._voices.get(user_input[CONF_VOICE])):
+            self._voice = voice
+            return await self.async_step_settings()
+        if not self._voices:
+            # Fresh from the API, so a voice cloned a minute ago is offered.
+            client = self.config_entry.runtime_data.client
+            try:
+                voices = await client.list_voices(include_market=True)
+            except VoiceServiceError:
+                return self.async_abort(reason="cannot_connect")
+            self._voices = {voice.id: voice for voice in usable_voices(voices)}
+            if not self._voices:
+                return self.async_abort(reason="no_usable_voices")
+        current = self.config_entry.options.get(CONF_VOICE)
+        schema = vol.Schema({vol.Required(CONF_VOICE): voice_selector(self._voices.values())})
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, {CONF_VOICE: current} if current in self._voices else {}
+            ),
+        )
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        assert self._voice is not None
+        if user_input is not None:
+            return self.async_create_entry(data=stored_options(self._voice.id, user_input))
+        options = with_defaults(self.config_entry.options)
+        if self._voice.style(options[CONF_STYLE]) is None:
+            options[CONF_STYLE] = self._voice.styles[0].id if self._voice.styles else "default"
+        return self.async_show_form(
+            step_id="settings",
+            data_schema=self.add_suggested_values_to_schema(
+                settings_schema(self._voice), form_values(options)
+            ),
+            description_placeholders={"voice": self._voice.name},
+        )

@@ -1,0 +1,356 @@
+"""The ``vocu`` command line: speak, list and clone voices, manage jobs, from a shell.
+
+The token comes from ``VOCU_TOKEN`` only (never an argument, so it stays out of shell history and
+process lists); the base URL from ``--base-url`` or ``VOCU_BASE_URL`` (``vocu.ai``, ``vocu.studio``,
+``wusound.cn`` or a full URL such as the emulator's). Failures print one line and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from . import errors
+from .client import DEFAULT_BASE_URL, HOSTS, VocuClient
+from .models import LANGUAGES, PRESETS, Job, SynthesisOptions, Voice
+
+# One exit code per error class, most specific first (subclasses before their bases).
+EXIT_CODES: tuple[tuple[type[errors.VoiceServiceError], int, str], ...] = (
+    (errors.ValidationError, 2, "invalid request"),
+    (errors.AuthenticationError, 3, "authentication failed"),
+    (errors.PaidOnlyError, 4, "paid account required"),
+    (errors.PermissionDeniedError, 4, "not allowed"),
+    (errors.InsufficientCreditsError, 5, "insufficient credits"),
+    (errors.NotFoundError, 6, "not found"),
+    (errors.VoiceNotReadyError, 7, "voice not ready"),
+    (errors.RateLimitError, 8, "rate limited"),
+    (errors.ServerError, 9, "service error"),
+    (errors.StreamInterruptedError, 10, "audio stream interrupted"),
+    (errors.ServiceTimeoutError, 10, "timed out"),
+    (errors.ServiceConnectionError, 10, "cannot reach the service"),
+    (errors.InvalidAudioError, 11, "invalid audio from the service"),
+    (errors.VoiceServiceError, 1, "error"),
+)
+EXIT_INTERRUPTED = 130
+
+Command = Callable[[VocuClient, argparse.Namespace], Awaitable[None]]
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def _options(args: argparse.Namespace) -> SynthesisOptions:
+    return SynthesisOptions(
+        style_id=args.style, preset=args.preset, language=args.language, speed=args.speed
+    )
+
+
+def _read_text(value: str) -> str:
+    return sys.stdin.read() if value == "-" else value
+
+
+class _OutputFile:
+    """An MP3 file opened on the first bytes, so a run that fails early keeps an older file,
+    and removed again when the stream fails midway (a truncated MP3 would pass for a good one)."""
+
+    def __init__(self, output: str) -> None:
+        self._path = None if output == "-" else Path(output)
+        self._handle: IO[bytes] | None = None
+
+    def write(self, chunk: bytes) -> None:
+        if self._path is None:
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+            return
+        if self._handle is None:
+            self._handle = self._path.open("wb")
+        self._handle.write(chunk)
+        self._handle.flush()
+
+    def close(self, *, failed: bool) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            if failed and self._path is not None:
+                self._path.unlink(missing_ok=True)
+
+
+async def _write_stream(chunks: AsyncIterator[bytes], output: str) -> int:
+    """Write chunks as they arrive; return how many bytes were written."""
+    sink = _OutputFile(output)
+    written = 0
+    try:
+        async for chunk in chunks:
+            sink.write(chunk)
+            written += len(chunk)
+    except BaseException:
+        sink.close(failed=True)
+        raise
+    sink.close(failed=False)
+    return written
+
+
+async def cmd_say(client: VocuClient, args: argparse.Namespace) -> None:
+    args.text = _read_text(args.text)
+    written = await _write_stream(
+        client.iter_speech(args.text, args.voice, _options(args)), args.output
+    )
+    if args.output != "-":
+        print(f"wrote {written} bytes of MP3 to {args.output}", file=sys.stderr)
+
+
+def _voice_line(voice: Voice) -> str:
+    styles = ", ".join(f"{s.name} ({s.id})" for s in voice.styles) or "-"
+    ready = "ready" if voice.usable else voice.status
+    return f"{voice.id}\t{voice.name}\t{ready}\t{voice.language or '-'}\tstyles: {styles}"
+
+
+def _as_json(value: Any) -> str:
+    def plain(item: Any) -> Any:
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            return {
+                f.name: plain(getattr(item, f.name))
+                for f in dataclasses.fields(item)
+                if f.name != "raw"
+            }
+        if isinstance(item, list | tuple):
+            return [plain(x) for x in item]
+        return item
+
+    return json.dumps(plain(value), ensure_ascii=False, indent=2)
+
+
+async def cmd_voices(client: VocuClient, args: argparse.Namespace) -> None:
+    voices = await client.list_voices(include_market=True, show_full=args.all)
+    if args.json:
+        print(_as_json(voices))
+        return
+    for voice in voices:
+        print(_voice_line(voice))
+
+
+async def cmd_account(client: VocuClient, args: argparse.Namespace) -> None:
+    account = await client.get_account()
+    if args.json:
+        print(_as_json(account))
+        return
+    paid = {True: "paid", False: "free", None: "unknown plan"}[account.is_paid]
+    print(f"{account.name} <{account.email or '-'}> ({paid})")
+    print(
+        f"credits: {account.credits:g} ({account.credit:g} paid + {account.bonus_credit:g} bonus)"
+    )
+    print(f"concurrent syntheses: {account.quota.sync_concurrency}")
+
+
+async def cmd_presets(client: VocuClient, args: argparse.Namespace) -> None:
+    for preset in await client.list_presets():
+        print(f"{preset.key}\t{preset.name}\t{preset.description or ''}")
+
+
+async def cmd_clone(client: VocuClient, args: argparse.Namespace) -> None:
+    path = Path(args.audio_file)
+    try:
+        audio = await asyncio.to_thread(path.read_bytes)
+    except OSError as exc:
+        raise errors.ValidationError(f"cannot read {path}: {exc.strerror}") from None
+    voice = await client.create_voice(
+        args.name,
+        audio,
+        filename=path.name,
+        language=args.language,
+        vocal_filter=not args.no_noise_filter,
+    )
+    print(f"created voice {voice.name} ({voice.id}), status {voice.status}", file=sys.stderr)
+
+    def progress(current: Voice) -> None:
+        print(f"\r  {current.name}: {current.status}   ", end="", file=sys.stderr, flush=True)
+
+    try:
+        voice = await client.wait_for_voice(
+            voice.id, timeout=args.timeout, poll_interval=args.poll_interval, on_progress=progress
+        )
+    finally:
+        print(file=sys.stderr)
+    print(voice.id)
+
+
+async def cmd_delete(client: VocuClient, args: argparse.Namespace) -> None:
+    await client.delete_voice(args.voice_id)
+    print(f"deleted voice {args.voice_id}", file=sys.stderr)
+
+
+def _job_line(job: Job) -> str:
+    return f"{job.id}\t{job.status}\t{job.characters or '-'}\t{job.audio_url or '-'}"
+
+
+async def _save_job_audio(client: VocuClient, job: Job, output: str | None) -> None:
+    if output and job.audio_url:
+        audio = await client.download(job.audio_url)
+        await _write_stream(_once(audio), output)
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def cmd_jobs(client: VocuClient, args: argparse.Namespace) -> None:
+    if args.jobs_command == "list":
+        jobs = await client.list_jobs(limit=args.limit, offset=args.offset, status=args.status)
+        print(_as_json(jobs) if args.json else "\n".join(_job_line(job) for job in jobs))
+    elif args.jobs_command == "get":
+        job = await client.get_job(args.job_id)
+        print(_as_json(job) if args.json else _job_line(job))
+    elif args.jobs_command == "create":
+        job = await client.create_job(_read_text(args.text), args.voice, _options(args))
+        if args.wait or args.output:
+            job = await client.wait_for_job(job.id, timeout=args.timeout)
+            await _save_job_audio(client, job, args.output)
+        print(_job_line(job))
+    elif args.jobs_command == "wait":
+        job = await client.wait_for_job(args.job_id, timeout=args.timeout)
+        await _save_job_audio(client, job, args.output)
+        print(_job_line(job))
+    elif args.jobs_command == "delete":
+        await client.delete_job(args.job_id)
+        print(f"deleted job {args.job_id}", file=sys.stderr)
+
+
+# -- parsing --------------------------------------------------------------------------------
+
+
+def _add_synthesis_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--voice", required=True, help="voice id (market:<id> allowed)")
+    parser.add_argument("--style", default="default", help="style id (default: default)")
+    parser.add_argument("--preset", help=f"one of {', '.join(PRESETS)}")
+    parser.add_argument("--language", help=f"one of {', '.join(LANGUAGES)}")
+    parser.add_argument("--speed", type=float, help="0.5-2.0, larger is faster")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vocu", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--base-url",
+        default=os.environ.get("VOCU_BASE_URL", DEFAULT_BASE_URL),
+        help=f"API base URL or one of {', '.join(HOSTS)} (env VOCU_BASE_URL)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    say = commands.add_parser("say", help="speak TEXT ('-' reads stdin) into an MP3 file")
+    say.add_argument("text")
+    _add_synthesis_options(say)
+    say.add_argument("--output", "-o", required=True, help="MP3 file, '-' for stdout")
+    say.set_defaults(handler=cmd_say)
+
+    voices = commands.add_parser("voices", help="list voices")
+    voices.add_argument("--json", action="store_true")
+    voices.add_argument("--all", action="store_true", help="include voices still training")
+    voices.set_defaults(handler=cmd_voices)
+
+    account = commands.add_parser("account", help="show the account and its credits")
+    account.add_argument("--json", action="store_true")
+    account.set_defaults(handler=cmd_account)
+
+    commands.add_parser("presets", help="list generation presets").set_defaults(handler=cmd_presets)
+
+    clone = commands.add_parser("clone", help="clone a voice from an audio sample")
+    clone.add_argument("audio_file")
+    clone.add_argument("--name", required=True)
+    clone.add_argument("--language", help=f"one of {', '.join(LANGUAGES)}")
+    clone.add_argument("--no-noise-filter", action="store_true", help="keep background sound")
+    clone.add_argument("--timeout", type=float, default=300.0)
+    clone.add_argument("--poll-interval", type=float, default=2.0, help=argparse.SUPPRESS)
+    clone.set_defaults(handler=cmd_clone)
+
+    delete = commands.add_parser("delete", help="delete one of your voices")
+    delete.add_argument("voice_id")
+    delete.set_defaults(handler=cmd_delete)
+
+    _add_jobs_parser(commands)
+    return parser
+
+
+def _add_jobs_parser(commands: Any) -> None:
+    jobs = commands.add_parser("jobs", help="asynchronous generation jobs")
+    jobs.set_defaults(handler=cmd_jobs)
+    sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    listing = sub.add_parser("list")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--offset", type=int, default=0)
+    listing.add_argument("--status")
+    listing.add_argument("--json", action="store_true")
+    get = sub.add_parser("get")
+    get.add_argument("job_id")
+    get.add_argument("--json", action="store_true")
+    create = sub.add_parser("create")
+    create.add_argument("text")
+    _add_synthesis_options(create)
+    create.add_argument("--wait", action="store_true")
+    create.add_argument("--output", "-o", help="download the finished MP3 here (implies --wait)")
+    create.add_argument("--timeout", type=float, default=300.0)
+    wait = sub.add_parser("wait")
+    wait.add_argument("job_id")
+    wait.add_argument("--output", "-o")
+    wait.add_argument("--timeout", type=float, default=300.0)
+    sub.add_parser("delete").add_argument("job_id")
+
+
+# -- errors and entry point -----------------------------------------------------------------
+
+
+async def describe_error(client: VocuClient, exc: errors.VoiceServiceError, args: Any) -> str:
+    """One line naming the cause; for missing credits, what is left and what was needed."""
+    label = next(text for cls, _, text in EXIT_CODES if isinstance(exc, cls))
+    if isinstance(exc, errors.InsufficientCreditsError):
+        left = exc.credits_left
+        if left is None:
+            with contextlib.suppress(errors.VoiceServiceError):
+                left = (await client.get_account()).credits
+        needed = exc.credits_needed
+        if needed is None and isinstance(getattr(args, "text", None), str):
+            needed = len(args.text)  # billing is per character (reference §1.7)
+        if left is not None and needed is not None:
+            return f"{label}: {left:g} left, {needed:g} needed"
+    detail = exc.message
+    if isinstance(exc, errors.RateLimitError) and exc.retry_after is not None:
+        detail += f" (retry after {exc.retry_after:g} s)"
+    if exc.request_id:
+        detail += f" [request id {exc.request_id}]"
+    return f"{label}: {detail}"
+
+
+def exit_code(exc: errors.VoiceServiceError) -> int:
+    return next(code for cls, code, _ in EXIT_CODES if isinstance(exc, cls))
+
+
+async def run(args: argparse.Namespace, token: str) -> int:
+    async with VocuClient(token, base_url=args.base_url) as client:
+        try:
+            await args.handler(client, args)
+        except errors.VoiceServiceError as exc:
+            print(f"vocu: {await describe_error(client, exc, args)}", file=sys.stderr)
+            return exit_code(exc)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    token = os.environ.get("VOCU_TOKEN", "").strip()
+    if not token:
+        print("vocu: authentication failed: set the API token in VOCU_TOKEN", file=sys.stderr)
+        return 3
+    try:
+        return asyncio.run(run(args, token))
+    except KeyboardInterrupt:
+        print("vocu: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,14 +7,17 @@ from typing import Any
 
 from homeassistant.const import CONF_API_KEY, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
 
 from .client import HOSTS, VocuClient
-from .const import CONF_ASYNC_MODE, CONF_BASE_URL, CONF_HOST, DEFAULT_HOST, HOST_CUSTOM
+from .const import CONF_ASYNC_MODE, CONF_BASE_URL, CONF_HOST, DEFAULT_HOST, DOMAIN, HOST_CUSTOM
 from .coordinator import VocuCoordinator
 from .data import VocuConfigEntry, VocuData
 from .guard import SynthesisGuard
 from .options import with_defaults
+from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -22,6 +25,14 @@ PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.TTS]
 
 CONFIG_VERSION = 1
 CONFIG_MINOR_VERSION = 1
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once, so they exist (and explain themselves) with no entry loaded."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_API_KEY
@@ -40,16 +39,11 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
-async def fetch_user_id(base_url: str, token: str) -> str:
-    """The account id the emulator reports for `token` (raw HTTP, to not depend on the client)."""
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(
-            f"{base_url}/api/account/info", headers={"Authorization": f"Bearer {token}"}
-        ) as response,
-    ):
-        response.raise_for_status()
-        return str((await response.json())["user"]["id"])
+USER_IDS = {
+    seed.PAID_TOKEN: seed.PAID_USER_ID,
+    seed.FREE_TOKEN: seed.FREE_USER_ID,
+    seed.LOW_CREDIT_TOKEN: seed.LOW_CREDIT_USER_ID,
+}
 
 
 @pytest.fixture
@@ -76,7 +70,7 @@ def entry_options() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def mock_config_entry(
+def mock_config_entry(
     vocu_emulator: Any, api_token: str, entry_data: dict[str, Any], entry_options: dict[str, Any]
 ) -> MockConfigEntry:
     """A config entry for the seeded account (not yet added to hass)."""
@@ -85,7 +79,7 @@ async def mock_config_entry(
         title="Vocu test account",
         data=entry_data,
         options=entry_options,
-        unique_id=await fetch_user_id(vocu_emulator.base_url, api_token),
+        unique_id=USER_IDS[api_token],
         version=1,
         minor_version=1,
     )

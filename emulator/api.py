@@ -77,7 +77,7 @@ def authenticate(request: web.Request) -> Account:
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
+    if not request.body_exists:
         return {}
     try:
         body = await request.json()

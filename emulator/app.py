@@ -169,7 +169,7 @@ class Emulator:
 
     async def _record_request(self, request: web.Request) -> None:
         body: Any = None
-        if request.can_read_body and request.content_type == "application/json":
+        if request.body_exists and request.content_type == "application/json":
             with contextlib.suppress(ValueError):
                 body = _shorten(json.loads(await request.read()))
         self._record(
@@ -185,7 +185,7 @@ class Emulator:
     # --- control routes (no auth: only ever bound to loopback) ----------------------------
 
     async def _control_reset(self, request: web.Request) -> web.Response:
-        body = await request.json() if request.can_read_body else {}
+        body = await request.json() if request.body_exists else {}
         self.reset(Pacing.fast() if body.get("pacing") == "fast" else None)
         return ok()
 

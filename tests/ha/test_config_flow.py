@@ -1,0 +1,302 @@
+"""Every branch of the config flow, reauth and reconfigure, against the emulator over loopback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from vocu_emulator import Fault, seed
+
+from custom_components.vocu.const import (
+    CONF_ASYNC_MODE,
+    CONF_BASE_URL,
+    CONF_HOST,
+    CONF_STYLE,
+    CONF_VOICE,
+    DOMAIN,
+    HOST_CUSTOM,
+)
+from custom_components.vocu.options import default_options
+
+# A loopback port nothing listens on: connection refused, the way an unreachable host fails.
+CLOSED_URL = "http://127.0.0.1:9"
+
+
+async def start(hass: HomeAssistant) -> FlowResult:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    return result
+
+
+async def to_custom_host(hass: HomeAssistant, token: str, base_url: str) -> FlowResult:
+    """user step with the custom host, then the base URL; returns what follows."""
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: token, CONF_HOST: HOST_CUSTOM}
+    )
+    assert result["step_id"] == "custom_host"
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BASE_URL: base_url}
+    )
+
+
+def select_values(result: FlowResult, field: str) -> list[str]:
+    schema = result["data_schema"].schema
+    selector = next(value for key, value in schema.items() if key == field)
+    return [option["value"] for option in selector.config["options"]]
+
+
+def select_labels(result: FlowResult, field: str) -> list[str]:
+    schema = result["data_schema"].schema
+    selector = next(value for key, value in schema.items() if key == field)
+    return [option["label"] for option in selector.config["options"]]
+
+
+async def test_full_flow_with_styled_voice(hass: HomeAssistant, vocu_emulator: Any) -> None:
+    result = await to_custom_host(hass, seed.PAID_TOKEN, vocu_emulator.base_url + "/")
+    assert result["step_id"] == "voice"
+    # Usable voices only (own and market), never ones still training or failed.
+    offered = set(select_values(result, CONF_VOICE))
+    assert {seed.ALICE_ID, seed.BOB_ID, seed.MARKET_ID} <= offered
+    assert not offered & {seed.FAILED_ID, seed.LORA_PENDING_ID, seed.CREATING_ID}
+    assert "Alice — Warm narrator" in select_labels(result, CONF_VOICE)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_VOICE: seed.ALICE_ID}
+    )
+    assert result["step_id"] == "style"
+    assert select_values(result, CONF_STYLE) == ["default", seed.CHEERFUL_STYLE_ID]
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_STYLE: seed.CHEERFUL_STYLE_ID}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == seed.PAID_NAME
+    assert result["result"].unique_id == seed.PAID_USER_ID
+    assert result["data"] == {
+        CONF_API_KEY: seed.PAID_TOKEN,
+        CONF_HOST: HOST_CUSTOM,
+        CONF_BASE_URL: vocu_emulator.base_url,  # trailing slash dropped
+        CONF_ASYNC_MODE: False,
+    }
+    assert result["options"] == default_options(seed.ALICE_ID, seed.CHEERFUL_STYLE_ID)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_single_style_voice_skips_style_step(hass: HomeAssistant, vocu_emulator: Any) -> None:
+    result = await to_custom_host(hass, seed.PAID_TOKEN, vocu_emulator.base_url)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_VOICE: seed.BOB_ID}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"] == default_options(seed.BOB_ID, "default")
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+@pytest.mark.parametrize(
+    ("token", "fault", "base_url", "error"),
+    [
+        ("sk-not-a-key", None, None, "invalid_auth"),
+        (seed.PAID_TOKEN, None, CLOSED_URL, "cannot_connect"),
+        (
+            seed.PAID_TOKEN,
+            Fault(path="/api/account/info", status=500, times=None),
+            None,
+            "cannot_connect",
+        ),
+        (
+            seed.PAID_TOKEN,
+            Fault(path="/api/account/info", status=400, code="WHAT", times=None),
+            None,
+            "unknown",
+        ),
+    ],
+)
+async def test_errors_then_recovery(
+    hass: HomeAssistant,
+    vocu_emulator: Any,
+    *,
+    token: str,
+    fault: Fault | None,
+    base_url: str | None,
+    error: str,
+) -> None:
+    """A failed check shows the error on the form it came from; a corrected input goes on."""
+    if fault is not None:
+        vocu_emulator.inject(fault)
+    result = await to_custom_host(hass, token, base_url or vocu_emulator.base_url)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "custom_host"
+    assert result["errors"] == {"base": error}
+
+    vocu_emulator.clear_faults()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BASE_URL: vocu_emulator.base_url}
+    )
+    if error == "invalid_auth":  # the key is still wrong: the user must start over with a new one
+        assert result["errors"] == {"base": "invalid_auth"}
+        return
+    assert result["step_id"] == "voice"
+
+
+async def test_invalid_key_on_a_known_host_keeps_the_user_form(hass: HomeAssistant) -> None:
+    """With a built-in host the check runs on the user step; nothing leaves loopback here,
+    so the blocked outbound socket shows up as an error and no entry is created."""
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "sk-x", CONF_HOST: "vocu.ai"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"]["base"] in ("cannot_connect", "unknown")
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+async def test_invalid_base_url(hass: HomeAssistant) -> None:
+    result = await start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: seed.PAID_TOKEN, CONF_HOST: HOST_CUSTOM}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BASE_URL: "ftp://127.0.0.1/"}
+    )
+    assert result["errors"] == {CONF_BASE_URL: "invalid_url"}
+
+
+async def test_free_account_continues_in_async_mode(
+    hass: HomeAssistant, vocu_emulator: Any
+) -> None:
+    result = await to_custom_host(hass, seed.FREE_TOKEN, vocu_emulator.base_url)
+    assert result["step_id"] == "paid_only"
+    assert result["description_placeholders"] == {"account": "Grace Hopper"}
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["step_id"] == "voice"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_VOICE: seed.BOB_ID}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_ASYNC_MODE] is True
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_same_account_twice_aborts(
+    hass: HomeAssistant, vocu_emulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    result = await to_custom_host(hass, seed.PAID_TOKEN, vocu_emulator.base_url)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_no_usable_voice_aborts(hass: HomeAssistant, vocu_emulator: Any) -> None:
+    for voice_id in (seed.ALICE_ID, seed.BOB_ID, seed.MARKET_ID, seed.CREATING_ID):
+        vocu_emulator.state.set_voice_status(voice_id, "failed")
+    result = await to_custom_host(hass, seed.PAID_TOKEN, vocu_emulator.base_url)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_usable_voices"
+
+
+# --- reauth ------------------------------------------------------------------------------------
+
+
+async def test_reauth_success(
+    hass: HomeAssistant, vocu_emulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, CONF_API_KEY: "sk-old"}
+    )
+    result = await mock_config_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "sk-still-wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: seed.PAID_TOKEN}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert mock_config_entry.data[CONF_API_KEY] == seed.PAID_TOKEN
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+async def test_reauth_with_another_accounts_key(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: seed.FREE_TOKEN}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert mock_config_entry.data[CONF_API_KEY] == seed.PAID_TOKEN
+
+
+# --- reconfigure -------------------------------------------------------------------------------
+
+
+async def reconfigure_to(
+    hass: HomeAssistant, entry: MockConfigEntry, token: str, base_url: str
+) -> FlowResult:
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: token, CONF_HOST: HOST_CUSTOM}
+    )
+    assert result["step_id"] == "custom_host"
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BASE_URL: base_url}
+    )
+
+
+async def test_reconfigure_success(
+    hass: HomeAssistant, vocu_emulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    """The server moved: the entry (failing at its old address) follows the new URL and loads."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        data={**mock_config_entry.data, CONF_BASE_URL: CLOSED_URL, CONF_ASYNC_MODE: True},
+    )
+    result = await reconfigure_to(hass, mock_config_entry, seed.PAID_TOKEN, vocu_emulator.base_url)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data[CONF_BASE_URL] == vocu_emulator.base_url
+    assert mock_config_entry.data[CONF_ASYNC_MODE] is False  # the account is paid now
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+async def test_reconfigure_error_then_wrong_account(
+    hass: HomeAssistant, vocu_emulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    result = await reconfigure_to(hass, mock_config_entry, seed.PAID_TOKEN, CLOSED_URL)
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: seed.FREE_TOKEN, CONF_HOST: HOST_CUSTOM}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BASE_URL: vocu_emulator.base_url}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert mock_config_entry.data[CONF_API_KEY] == seed.PAID_TOKEN

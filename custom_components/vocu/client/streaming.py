@@ -25,6 +25,8 @@ _LOGGER = logging.getLogger(__name__)
 RESPONSE_DATA_HEADER = "X-Reecho-Response-Data"
 AUDIO_ID_HEADER = "X-Reecho-Audio-Id"
 _SNIFF_BYTES = 3
+# Upper bound of one chunk handed to the caller: memory stays constant whatever the sender does.
+CHUNK_SIZE = 16 * 1024
 
 
 def looks_like_mp3(head: bytes) -> bool:
@@ -106,7 +108,7 @@ class SpeechStream:
         timeouts = self._transport.timeouts
         try:
             async with asyncio.timeout(timeouts.first_byte if first else timeouts.idle):
-                chunk = await self._response.content.readany()
+                chunk = await self._response.content.read(CHUNK_SIZE)
         except TimeoutError:
             where = "before the first audio bytes" if first else "between audio chunks"
             raise errors.ServiceTimeoutError(

@@ -44,7 +44,20 @@ async def send_paced(
         response.enable_chunked_encoding()
     else:
         response.content_length = len(body)
-    await response.prepare(request)
+    # A client that gave up (timeout, cancel) is normal here: nothing is left to do.
+    with contextlib.suppress(ConnectionResetError):
+        await response.prepare(request)
+        await _write_body(request, response, body, pacing, fault)
+    return response
+
+
+async def _write_body(
+    request: web.Request,
+    response: web.StreamResponse,
+    body: bytes,
+    pacing: Pacing,
+    fault: Fault | None,
+) -> None:
     cut = fault.cut_after_bytes if fault is not None else None
     size = max(1, pacing.chunk_bytes)
     sent = 0
@@ -53,16 +66,15 @@ async def send_paced(
         if cut is not None and sent + len(piece) >= cut:
             await response.write(piece[: max(0, cut - sent)])
             drop_connection(request)
-            return response
+            return
         await response.write(piece)
         sent += len(piece)
         if pacing.chunk_interval > 0 and start + size < len(body):
             await asyncio.sleep(pacing.chunk_interval)
     if cut is not None:
         drop_connection(request)
-        return response
+        return
     await response.write_eof()
-    return response
 
 
 def drop_connection(request: web.Request) -> None:

@@ -1,0 +1,41 @@
+"""`python -m vocu_discord` / `vocu-discord-bot`: run the bot configured by the environment.
+
+Environment: DISCORD_TOKEN, VOCU_TOKEN (required); VOCU_BASE_URL, DATABASE_URL (default
+sqlite:///vocu-bot.sqlite3), VOCU_DEFAULT_VOICE, BOT_OWNER_IDS, DISCORD_SYNC_GUILD (optional).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import discord
+
+from .config import BotConfig, ConfigError
+
+EXIT_CONFIG = 2
+EXIT_VOICE_STACK = 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        config = BotConfig.from_env()
+    except ConfigError as error:
+        print(f"vocu-discord-bot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    from .selfcheck import ensure_voice_stack  # noqa: PLC0415 - after config, it loads libraries
+
+    try:
+        ensure_voice_stack()
+    except Exception as error:
+        print(f"vocu-discord-bot: the voice stack is not usable: {error}", file=sys.stderr)
+        return EXIT_VOICE_STACK
+    discord.utils.setup_logging()
+    from .bot import run_bot  # noqa: PLC0415
+
+    asyncio.run(run_bot(config))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,292 @@
+"""The `/tts` command group: each callback turns an interaction into calls on plain classes.
+
+Rules live elsewhere (speaker, settings, budget, autoread, lifecycle); callbacks here only read
+the interaction, call one of those, and answer in one short (ephemeral) message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .cog_base import CogBase
+from .cog_events import AutoReadEvents
+from .cog_settings import DictionaryCommands, ManageCommands, SettingsCommands, VoiceCommands
+from .cog_support import errors_as_replies, names_for, reply
+from .feedback import ErrorKind, SpeechRefusedError, classify, user_message
+from .lifecycle import connect_with_policy
+from .services import BotServices
+from .speaker import SpeechRequest
+from .voices import voice_label
+
+_LOGGER = logging.getLogger(__name__)
+
+VOICES_PER_PAGE = 10
+
+
+@app_commands.guild_only()
+class VocuCog(
+    AutoReadEvents,
+    VoiceCommands,
+    SettingsCommands,
+    DictionaryCommands,
+    ManageCommands,
+    CogBase,
+    commands.GroupCog,
+    group_name="tts",
+    group_description="Speak text in voice channels with cloned voices",
+):
+    def __init__(
+        self, bot: commands.Bot, services: BotServices, *, owns_services: bool = False
+    ) -> None:
+        self.bot = bot
+        self.services = services
+        self._owns_services = owns_services
+        self._idle_task: asyncio.Task[None] | None = None
+        services.speaker.error_sink = self.report_failed_item
+        self.speak_menu = app_commands.ContextMenu(
+            name="Speak this message", callback=self.speak_message
+        )
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.speak_menu)
+        self._idle_task = asyncio.create_task(self.idle_loop(), name="vocu-idle-voice")
+
+    async def cog_unload(self) -> None:
+        """Stop the idle checker and every player (FFmpeg reaped); close owned services."""
+        self.bot.tree.remove_command(self.speak_menu.name, type=self.speak_menu.type)
+        if self._idle_task is not None:
+            self._idle_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._idle_task
+        if self._owns_services:
+            await self.services.aclose()
+        else:
+            await self.services.players.aclose_all()
+
+    # -- voice channel --------------------------------------------------------------------------
+
+    @app_commands.command(description="Join your voice channel")
+    async def join(self, interaction: discord.Interaction) -> None:
+        async with errors_as_replies(interaction):
+            channel = _caller_voice_channel(interaction)
+            await self.join_channel(interaction.guild, channel, interaction.channel_id)
+            await reply(interaction, f"Joined {channel.name}.")
+
+    @app_commands.command(description="Leave the voice channel and forget the queue")
+    async def leave(self, interaction: discord.Interaction) -> None:
+        if await self.leave_guild(interaction.guild, forget_channel=True):
+            await reply(interaction, "Left the voice channel.")
+        else:
+            await reply(interaction, "I am not in a voice channel.")
+
+    @app_commands.command(description="Say something in the voice channel")
+    @app_commands.describe(text="What to say", voice="Voice (default: yours)", style="Style")
+    @app_commands.autocomplete(voice=CogBase.voice_autocomplete, style=CogBase.style_autocomplete)
+    async def say(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, 2000],
+        voice: str | None = None,
+        style: str | None = None,
+    ) -> None:
+        async with errors_as_replies(interaction):
+            item = await self.services.speaker.speak(self._request(interaction, text, voice, style))
+            self.services.idle.touch(interaction.guild_id or 0)
+            await reply(interaction, f"Queued: {item.label}")
+
+    @app_commands.command(description="Skip what is being said now")
+    async def skip(self, interaction: discord.Interaction) -> None:
+        player = self.services.players.get(interaction.guild_id or 0)
+        skipped = player is not None and player.skip()
+        await reply(interaction, "Skipped." if skipped else "Nothing is being said.")
+
+    @app_commands.command(description="Empty the speech queue")
+    async def clear(self, interaction: discord.Interaction) -> None:
+        player = self.services.players.get(interaction.guild_id or 0)
+        removed = player.clear() if player is not None else 0
+        await reply(interaction, f"Removed {removed} waiting item(s).")
+
+    @app_commands.command(description="Show what is queued")
+    async def queue(self, interaction: discord.Interaction) -> None:
+        player = self.services.players.get(interaction.guild_id or 0)
+        if player is None or (player.current is None and not player.queue_snapshot()):
+            await reply(interaction, "The queue is empty.")
+            return
+        lines = [f"▶ {player.current.label}"] if player.current else []
+        lines += [f"{n}. {item.label}" for n, item in enumerate(player.queue_snapshot(), 1)]
+        await reply(interaction, _fit("\n".join(lines)))
+
+    # -- voices, files, account -----------------------------------------------------------------
+
+    @app_commands.command(description="List the voices this bot can speak with")
+    async def voices(
+        self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 100] = 1
+    ) -> None:
+        async with errors_as_replies(interaction):
+            voices = await self.services.catalog.voices()
+            pages = max(1, -(-len(voices) // VOICES_PER_PAGE))
+            page = min(page, pages)
+            shown = voices[(page - 1) * VOICES_PER_PAGE : page * VOICES_PER_PAGE]
+            lines = [
+                f"• {voice_label(voice)} — {', '.join(s.name for s in voice.styles) or 'default'}"
+                for voice in shown
+            ]
+            await reply(interaction, _fit(f"Voices (page {page}/{pages}):\n" + "\n".join(lines)))
+
+    @app_commands.command(name="file", description="Get spoken text back as an MP3 file")
+    @app_commands.autocomplete(voice=CogBase.voice_autocomplete, style=CogBase.style_autocomplete)
+    async def file(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, 2000],
+        voice: str | None = None,
+        style: str | None = None,
+    ) -> None:
+        async with errors_as_replies(interaction):
+            await interaction.response.defer(thinking=True)
+            request = self._request(interaction, text, voice, style)
+            audio = await self.services.speaker.render_file(self.services.client, request)
+            await interaction.followup.send(file=discord.File(audio, filename="speech.mp3"))
+
+    @app_commands.command(description="The voice account's credit balance (Manage Server)")
+    async def credits(self, interaction: discord.Interaction) -> None:
+        if not await self.require_manager(interaction):
+            return
+        async with errors_as_replies(interaction):
+            account = await self.services.client.get_account()
+            guild = await self.services.settings.get_guild(interaction.guild_id or 0)
+            guild_left, _ = await self.services.budget.remaining(guild, interaction.user.id)
+            budget = (
+                "no daily budget" if guild_left is None else f"{guild_left} characters left today"
+            )
+            await reply(interaction, f"Account credits: {account.credits:,.0f} ({budget}).")
+
+    # -- privacy --------------------------------------------------------------------------------
+
+    @app_commands.command(description="Stop (or resume) reading your messages aloud")
+    async def optout(self, interaction: discord.Interaction, opted_out: bool = True) -> None:
+        await self.services.settings.update_user(
+            interaction.guild_id or 0, interaction.user.id, autoread_opt_out=opted_out
+        )
+        await reply(
+            interaction,
+            "Your messages are no longer read aloud here."
+            if opted_out
+            else "Your messages are read aloud again.",
+        )
+
+    @app_commands.command(description="Delete everything this bot stores about you")
+    async def forget(self, interaction: discord.Interaction) -> None:
+        removed = await self.services.settings.delete_user_data(interaction.user.id)
+        await reply(interaction, f"Deleted your stored settings ({removed} server(s)).")
+
+    # -- context menu ---------------------------------------------------------------------------
+
+    async def speak_message(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        async with errors_as_replies(interaction):
+            request = SpeechRequest(
+                guild_id=interaction.guild_id or 0,
+                author_id=interaction.user.id,  # the one asking pays from their budget
+                text=message.content,
+                channel_id=interaction.channel_id,
+                names=names_for(interaction.guild, message.content),
+                attachments=tuple(a.filename for a in message.attachments),
+                speaker_name=message.author.display_name,
+            )
+            item = await self.services.speaker.speak(request)
+            await reply(interaction, f"Queued: {item.label}")
+
+    # -- shared steps ---------------------------------------------------------------------------
+
+    def _request(
+        self, interaction: discord.Interaction, text: str, voice: str | None, style: str | None
+    ) -> SpeechRequest:
+        return SpeechRequest(
+            guild_id=interaction.guild_id or 0,
+            author_id=interaction.user.id,
+            text=text,
+            channel_id=interaction.channel_id,
+            names=names_for(interaction.guild, text),
+            speaker_name=interaction.user.display_name,
+            voice_id=voice,
+            style_id=style,
+        )
+
+    async def join_channel(
+        self, guild: Any, channel: Any, text_channel_id: int | None = None
+    ) -> None:
+        """Connect (or move) to ``channel``, start the guild's player, remember the channel."""
+        services = self.services
+        settings = await services.settings.get_guild(guild.id)
+        player = services.players.get(guild.id)
+        if player is not None and getattr(player.voice_client, "channel", None) == channel:
+            return
+        if player is not None and hasattr(player.voice_client, "move_to"):
+            await player.voice_client.move_to(channel)
+        else:
+            voice_client = await connect_with_policy(
+                lambda: channel.connect(reconnect=False, self_deaf=True), guild_id=guild.id
+            )
+            await services.players.create(
+                guild.id,
+                voice_client,
+                max_queue=settings.max_queue,
+                overflow=settings.overflow,
+                on_error=services.speaker.on_error,
+                on_played=services.speaker.on_played,
+            )
+        services.idle.touch(guild.id)
+        await services.settings.update_guild(
+            guild.id,
+            voice_channel_id=channel.id,
+            text_channel_id=text_channel_id or settings.text_channel_id,
+        )
+
+    async def leave_guild(self, guild: Any, *, forget_channel: bool) -> bool:
+        """Stop the player and disconnect; ``forget_channel`` prevents the re-join on restart."""
+        services = self.services
+        player = services.players.get(guild.id)
+        voice_client = player.voice_client if player else getattr(guild, "voice_client", None)
+        await services.players.remove(guild.id)
+        services.idle.forget(guild.id)
+        services.speaker.announcer.forget(guild.id)
+        if forget_channel:
+            await services.settings.update_guild(guild.id, voice_channel_id=None)
+        if voice_client is None:
+            return False
+        disconnect = getattr(voice_client, "disconnect", None)
+        if disconnect is not None:
+            await disconnect(force=True)
+        return True
+
+    async def report_failed_item(self, item: Any, error: Exception) -> None:
+        """A queued item failed: tell its channel once per kind and hour (the queue goes on)."""
+        if item.channel_id is None:
+            return
+        kind = classify(error)
+        if not self.services.notices.allow(item.channel_id, kind):
+            return
+        channel = self.bot.get_channel(item.channel_id)
+        if channel is not None:
+            await channel.send(user_message(error))
+
+
+def _caller_voice_channel(interaction: discord.Interaction) -> Any:
+    state = getattr(interaction.user, "voice", None)
+    if state is None or state.channel is None:
+        raise SpeechRefusedError(ErrorKind.NOT_IN_VOICE, "Join a voice channel first.")
+    return state.channel
+
+
+def _fit(text: str, limit: int = 1900) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

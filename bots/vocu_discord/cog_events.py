@@ -1,0 +1,185 @@
+"""Gateway events of the `/tts` cog: auto-read, leaving empty channels, idling, re-joining."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import discord
+from discord.ext import commands
+from vocu_client import errors
+
+from .autoread import Decision, IncomingMessage, Skip
+from .budget import BudgetExhaustedError
+from .cog_base import CogBase
+from .cog_support import names_from_message
+from .feedback import ErrorKind, SpeechRefusedError, classify, reaction, user_message
+from .lifecycle import VoiceConnectError, humans_remain
+from .speaker import SpeechRequest
+
+_LOGGER = logging.getLogger(__name__)
+
+IDLE_CHECK_SECONDS = 30.0
+SPEECH_ERRORS = (
+    SpeechRefusedError,
+    BudgetExhaustedError,
+    errors.VoiceServiceError,
+    VoiceConnectError,
+)
+
+
+class AutoReadEvents(CogBase):
+    _rejoined = False
+
+    async def join_channel(
+        self, guild: Any, channel: Any, text_channel_id: int | None = None
+    ) -> None:
+        raise NotImplementedError  # provided by the cog
+
+    async def leave_guild(self, guild: Any, *, forget_channel: bool) -> bool:
+        raise NotImplementedError  # provided by the cog
+
+    # -- auto-read ------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or message.author.id == getattr(self.bot.user, "id", None):
+            return
+        await self.handle_message(message)
+
+    async def handle_message(self, message: discord.Message) -> Decision:
+        """Speak ``message`` if the guild's auto-read rules say so; failures react and notify."""
+        services = self.services
+        guild = message.guild
+        assert guild is not None
+        guild_settings = await services.settings.get_guild(guild.id)
+        user = await services.settings.get_user(guild.id, message.author.id)
+        author_voice = getattr(message.author, "voice", None)
+        incoming = IncomingMessage(
+            guild_id=guild.id,
+            channel_id=message.channel.id,
+            author_id=message.author.id,
+            author_is_bot=message.author.bot,
+            author_role_ids=frozenset(role.id for role in getattr(message.author, "roles", ())),
+            author_voice_channel_id=author_voice.channel.id
+            if author_voice and author_voice.channel
+            else None,
+            content=message.content,
+            attachments=tuple(attachment.filename for attachment in message.attachments),
+        )
+        decision = services.auto_reader.decide(
+            incoming, guild_settings, user, bot_voice_channel_id=self._bot_channel_id(guild.id)
+        )
+        if not decision.speak:
+            if decision.skip is Skip.NOT_IN_VOICE:
+                await self.react_and_notice(message, SpeechRefusedError(ErrorKind.NOT_IN_VOICE))
+            return decision
+        try:
+            if decision.join_channel_id is not None:
+                await self.join_channel(guild, author_voice.channel, message.channel.id)
+            await services.speaker.speak(
+                SpeechRequest(
+                    guild_id=guild.id,
+                    author_id=message.author.id,
+                    text=message.content,
+                    channel_id=message.channel.id,
+                    names=names_from_message(message),
+                    attachments=incoming.attachments,
+                    speaker_name=message.author.display_name,
+                )
+            )
+            services.idle.touch(guild.id)
+        except SPEECH_ERRORS as error:
+            if classify(error) is not ErrorKind.EMPTY_TEXT:  # an emoji-only message: just silence
+                await self.react_and_notice(message, error)
+        return decision
+
+    async def react_and_notice(self, message: discord.Message, error: Exception) -> None:
+        """React on every failure; post a notice once per kind per channel per hour."""
+        kind = classify(error)
+        with contextlib.suppress(discord.HTTPException):
+            await message.add_reaction(reaction(kind))
+        if self.services.notices.allow(message.channel.id, kind):
+            with contextlib.suppress(discord.HTTPException):
+                await message.channel.send(user_message(error))
+
+    def _bot_channel_id(self, guild_id: int) -> int | None:
+        player = self.services.players.get(guild_id)
+        channel = getattr(player.voice_client, "channel", None) if player else None
+        return getattr(channel, "id", None)
+
+    # -- leaving --------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        guild = member.guild
+        if self.services.players.get(guild.id) is None:
+            return
+        if member.id == getattr(self.bot.user, "id", None):
+            if after.channel is None:  # disconnected by someone or by Discord: stay out
+                await self.leave_guild(guild, forget_channel=True)
+            return
+        bot_channel_id = self._bot_channel_id(guild.id)
+        channel = before.channel
+        if (
+            channel is not None
+            and channel.id == bot_channel_id
+            and not humans_remain(channel.members)
+        ):
+            _LOGGER.info("Leaving voice in guild %s: only bots remain", guild.id)
+            await self.leave_guild(guild, forget_channel=True)
+
+    async def leave_idle_guilds(self) -> list[int]:
+        """Leave every guild whose player has been quiet longer than its inactivity timeout."""
+        left = []
+        for guild_id in self.services.idle.guild_ids():
+            player = self.services.players.get(guild_id)
+            if player is not None and (player.is_playing or player.queue_snapshot()):
+                self.services.idle.touch(guild_id)
+                continue
+            settings = await self.services.settings.get_guild(guild_id)
+            if self.services.idle.idle_for(guild_id) >= settings.inactivity_timeout_seconds:
+                guild = self.bot.get_guild(guild_id) or discord.Object(id=guild_id)
+                await self.leave_guild(guild, forget_channel=True)
+                left.append(guild_id)
+        return left
+
+    async def idle_loop(self) -> None:
+        while True:
+            await asyncio.sleep(IDLE_CHECK_SECONDS)
+            try:
+                await self.leave_idle_guilds()
+            except Exception:
+                _LOGGER.exception("Checking for idle voice connections failed")
+
+    # -- restart --------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if not self._rejoined:
+            self._rejoined = True
+            await self.rejoin_saved_channels()
+
+    async def rejoin_saved_channels(self) -> list[int]:
+        """After a restart, go back where the bot was, if anyone is still there."""
+        joined = []
+        for saved in await self.services.settings.guilds_with_voice_channel():
+            guild = self.bot.get_guild(saved.guild_id)
+            channel = guild.get_channel(saved.voice_channel_id or 0) if guild else None
+            if (
+                guild is None
+                or channel is None
+                or not humans_remain(getattr(channel, "members", []))
+            ):
+                await self.services.settings.update_guild(saved.guild_id, voice_channel_id=None)
+                continue
+            try:
+                await self.join_channel(guild, channel, saved.text_channel_id)
+                joined.append(guild.id)
+            except (VoiceConnectError, discord.DiscordException) as error:
+                _LOGGER.warning("Could not re-join voice in guild %s: %s", guild.id, error)
+        return joined

@@ -1,0 +1,106 @@
+"""Small helpers between discord.py objects and the bot's plain classes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+from vocu_client import errors
+
+from .budget import BudgetExhaustedError
+from .feedback import ErrorKind, SpeechRefusedError, classify, user_message
+from .lifecycle import VoiceConnectError
+from .normalise import NameContext
+
+_LOGGER = logging.getLogger(__name__)
+
+_USER_IDS = re.compile(r"<@!?(\d+)>")
+_ROLE_IDS = re.compile(r"<@&(\d+)>")
+_CHANNEL_IDS = re.compile(r"<#(\d+)>")
+
+
+async def reply(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
+    """An ephemeral answer, whether or not the interaction was already answered or deferred."""
+    kwargs.setdefault("ephemeral", True)
+    if interaction.response.is_done():
+        await interaction.followup.send(content, **kwargs)
+    else:
+        await interaction.response.send_message(content, **kwargs)
+
+
+@contextlib.asynccontextmanager
+async def errors_as_replies(interaction: discord.Interaction) -> AsyncIterator[None]:
+    """Expected failures become one short ephemeral sentence; nothing else is swallowed."""
+    try:
+        yield
+    except (SpeechRefusedError, BudgetExhaustedError, errors.VoiceServiceError) as error:
+        await reply(interaction, user_message(error))
+    except VoiceConnectError as error:
+        await reply(interaction, str(error))
+
+
+def names_for(guild: discord.Guild | None, text: str) -> NameContext:
+    """Display names for the mentions in ``text`` (a slash-command argument is raw markup)."""
+    if guild is None:
+        return NameContext()
+    users = {}
+    for match in _USER_IDS.finditer(text):
+        member = guild.get_member(int(match[1]))
+        if member is not None:
+            users[member.id] = member.display_name
+    roles = {
+        role.id: role.name
+        for role in (guild.get_role(int(m[1])) for m in _ROLE_IDS.finditer(text))
+        if role is not None
+    }
+    channels = {
+        channel.id: channel.name
+        for channel in (guild.get_channel(int(m[1])) for m in _CHANNEL_IDS.finditer(text))
+        if channel is not None
+    }
+    return NameContext(users=users, roles=roles, channels=channels)
+
+
+def names_from_message(message: discord.Message) -> NameContext:
+    return NameContext(
+        users={user.id: user.display_name for user in message.mentions},
+        roles={role.id: role.name for role in message.role_mentions},
+        channels={
+            channel.id: getattr(channel, "name", "a channel")
+            for channel in message.channel_mentions
+        },
+    )
+
+
+def error_kind(error: BaseException) -> ErrorKind:
+    return classify(error)
+
+
+class ConsentView(discord.ui.View):
+    """Confirm / Cancel before cloning a voice: the owner confirms the speaker agreed to it."""
+
+    def __init__(self, owner_id: int, *, timeout: float = 120.0) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.confirmed: bool | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return interaction.user.id == self.owner_id
+
+    @discord.ui.button(label="I have their consent: clone", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        self.confirmed = True
+        await interaction.response.edit_message(content="Cloning the voice…", view=None)
+        self.stop()
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button) -> None:
+        self.confirmed = False
+        await interaction.response.edit_message(
+            content="Cancelled; nothing was uploaded.", view=None
+        )
+        self.stop()

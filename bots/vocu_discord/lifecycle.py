@@ -1,0 +1,91 @@
+"""Voice connection policy and when to leave: close codes, empty channels, inactivity.
+
+discord.py retries some voice close codes forever (4017 "DAVE required" falls through to the
+generic reconnect with backoff), which turns a permanent refusal into a connect/disconnect loop.
+We connect with ``reconnect=False`` and decide here: one log line and stay out, or retry once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+import discord
+
+_LOGGER = logging.getLogger(__name__)
+
+FATAL_CLOSE_CODES: dict[int, str] = {
+    4017: "Discord requires end-to-end encryption (DAVE) and the voice stack lacks it",
+    4021: "Discord rate-limited voice connections for this bot",
+    4014: "the bot was removed from the voice channel",
+}
+RETRY_ONCE_CLOSE_CODES: dict[int, str] = {
+    4006: "the voice session is no longer valid",
+}
+RETRY_BACKOFF_SECONDS = 5.0
+
+
+class VoiceConnectError(Exception):
+    """Connecting failed for a reason retrying will not fix; the message is one line."""
+
+
+async def connect_with_policy(
+    connect: Callable[[], Awaitable[Any]],
+    *,
+    guild_id: int,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    backoff: float = RETRY_BACKOFF_SECONDS,
+) -> Any:
+    """Run ``connect`` (e.g. ``lambda: channel.connect(reconnect=False)``) under the policy."""
+    for attempt in (1, 2):
+        try:
+            return await connect()
+        except discord.errors.ConnectionClosed as closed:
+            code = closed.code
+            if code in RETRY_ONCE_CLOSE_CODES and attempt == 1:
+                _LOGGER.warning(
+                    "Voice in guild %s closed with %s (%s); retrying once in %.0f s",
+                    guild_id, code, RETRY_ONCE_CLOSE_CODES[code], backoff,
+                )  # fmt: skip
+                await sleep(backoff)
+                continue
+            reason = FATAL_CLOSE_CODES.get(code) or RETRY_ONCE_CLOSE_CODES.get(code) or "closed"
+            _LOGGER.error(
+                "Voice in guild %s closed with %s (%s); staying out", guild_id, code, reason
+            )
+            raise VoiceConnectError(
+                f"Discord closed the voice connection ({code}: {reason})."
+            ) from None
+        except TimeoutError:
+            _LOGGER.error("Voice in guild %s: connecting timed out", guild_id)
+            raise VoiceConnectError("Connecting to the voice channel timed out.") from None
+    raise AssertionError("unreachable")
+
+
+def humans_remain(members: Iterable[Any]) -> bool:
+    """True while anyone who is not a bot is in the channel."""
+    return any(not getattr(member, "bot", False) for member in members)
+
+
+class IdleTracker:
+    """Remembers when each guild last had something to say, to leave after a quiet period."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._last: dict[int, float] = {}
+
+    def touch(self, guild_id: int) -> None:
+        self._last[guild_id] = self._clock()
+
+    def forget(self, guild_id: int) -> None:
+        self._last.pop(guild_id, None)
+
+    def guild_ids(self) -> list[int]:
+        return list(self._last)
+
+    def idle_for(self, guild_id: int) -> float:
+        last = self._last.get(guild_id)
+        return 0.0 if last is None else self._clock() - last

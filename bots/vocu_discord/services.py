@@ -1,0 +1,79 @@
+"""Everything the cog works with, built once from the configuration and closed together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Self
+
+from vocu_client import VocuClient
+
+from .autoread import AutoReader, NameAnnouncer, NoticeLimiter
+from .budget import CharacterBudget
+from .config import BotConfig
+from .lifecycle import IdleTracker
+from .player import PlayerRegistry
+from .settings import SettingsRepository, open_settings
+from .speaker import Speaker
+from .voices import VoiceCatalog
+
+
+@dataclass
+class BotServices:
+    client: VocuClient
+    settings: SettingsRepository
+    players: PlayerRegistry
+    speaker: Speaker
+    owner_ids: set[int] = field(default_factory=set)
+    auto_reader: AutoReader = field(default_factory=AutoReader)
+    notices: NoticeLimiter = field(default_factory=NoticeLimiter)
+    idle: IdleTracker = field(default_factory=IdleTracker)
+    owns_client: bool = True
+
+    @property
+    def catalog(self) -> VoiceCatalog:
+        return self.speaker.catalog
+
+    @property
+    def budget(self) -> CharacterBudget:
+        return self.speaker.budget
+
+    @classmethod
+    def build(
+        cls,
+        client: VocuClient,
+        settings: SettingsRepository,
+        *,
+        default_voice_id: str | None = None,
+        owner_ids: set[int] | frozenset[int] = frozenset(),
+        players: PlayerRegistry | None = None,
+        owns_client: bool = True,
+    ) -> Self:
+        players = players or PlayerRegistry(client)
+        speaker = Speaker(
+            settings,
+            CharacterBudget(settings),
+            VoiceCatalog(client),
+            players,
+            default_voice_id=default_voice_id,
+            announcer=NameAnnouncer(),
+        )
+        return cls(client, settings, players, speaker, set(owner_ids), owns_client=owns_client)
+
+    @classmethod
+    async def from_config(cls, config: BotConfig) -> Self:
+        settings = await open_settings(config.database_url)
+        client = VocuClient(config.vocu_token, base_url=config.vocu_base_url)
+        return cls.build(
+            client, settings, default_voice_id=config.default_voice_id, owner_ids=config.owner_ids
+        )
+
+    async def aclose(self) -> None:
+        """Stop every player (reaping FFmpeg), then close the HTTP session and the database."""
+        try:
+            await self.players.aclose_all()
+        finally:
+            try:
+                if self.owns_client:
+                    await self.client.close()
+            finally:
+                await self.settings.close()

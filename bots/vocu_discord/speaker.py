@@ -1,0 +1,192 @@
+"""From "someone wants this said" to a queued item: clean-up, voice choice, limits, budget.
+
+Shared by `/tts say`, auto-read, the "Speak this message" menu and `/tts file`, so every path
+applies the same rules. Raises `SpeechRefusedError` / `BudgetExhaustedError` / client errors; the
+cog turns those into a short message (`feedback`).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+
+from vocu_client import SynthesisOptions, VocuClient
+from vocu_client.models import DEFAULT_STYLE_ID, GenerationResult, Voice
+
+from .autoread import NameAnnouncer
+from .budget import CharacterBudget, Reservation
+from .feedback import ErrorKind, SpeechRefusedError
+from .normalise import NameContext, estimate_seconds, normalise
+from .player import PlayerRegistry, SpeechItem
+from .settings import GuildSettings, SettingsRepository, UserSettings
+from .voices import VoiceCatalog, style_exists
+
+_LOGGER = logging.getLogger(__name__)
+
+# Discord's attachment limit for servers without boosts is 10 MiB; stay under it.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+LABEL_CHARS = 60
+
+ErrorSink = Callable[[SpeechItem, Exception], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechRequest:
+    guild_id: int
+    author_id: int
+    text: str
+    channel_id: int | None = None
+    names: NameContext = field(default_factory=NameContext)
+    attachments: tuple[str, ...] = ()
+    speaker_name: str | None = None  # display name for "X said"; None: never announce
+    voice_id: str | None = None
+    style_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSpeech:
+    text: str  # exactly what is sent for synthesis (and counted)
+    voice: Voice
+    options: SynthesisOptions
+    reservation: Reservation
+
+
+class Speaker:
+    def __init__(
+        self,
+        settings: SettingsRepository,
+        budget: CharacterBudget,
+        catalog: VoiceCatalog,
+        players: PlayerRegistry,
+        *,
+        default_voice_id: str | None = None,
+        announcer: NameAnnouncer | None = None,
+    ) -> None:
+        self.settings = settings
+        self.budget = budget
+        self.catalog = catalog
+        self.players = players
+        self.default_voice_id = default_voice_id
+        self.announcer = announcer or NameAnnouncer()
+        self.error_sink: ErrorSink | None = None  # the cog reports failed items to the channel
+        self._reservations: dict[int, Reservation] = {}
+
+    async def prepare(self, request: SpeechRequest, *, announce: bool = True) -> PreparedSpeech:
+        guild = await self.settings.get_guild(request.guild_id)
+        user = await self.settings.get_user(request.guild_id, request.author_id)
+        context = replace(
+            request.names,
+            pronunciations=await self.settings.pronunciations(request.guild_id),
+            skip_emoji=guild.skip_emoji,
+        )
+        body = normalise(request.text, context, request.attachments)
+        if not body:
+            raise SpeechRefusedError(ErrorKind.EMPTY_TEXT)
+        speed = user.speed or 1.0
+        if len(body) > guild.max_chars:
+            raise SpeechRefusedError(
+                ErrorKind.TEXT_TOO_LONG,
+                f"That is {len(body)} characters; this server reads at most {guild.max_chars}.",
+            )
+        if estimate_seconds(body, speed) > guild.max_seconds:
+            raise SpeechRefusedError(
+                ErrorKind.TEXT_TOO_LONG,
+                f"That would take longer than {guild.max_seconds} seconds to read.",
+            )
+        voice, style_id = await self._choose_voice(request, guild, user)
+        text = body
+        if announce and guild.announce_names and request.speaker_name:
+            spoken_name = user.nickname or request.speaker_name
+            text = self.announcer.prefix(request.guild_id, request.author_id, spoken_name) + body
+        reservation = await self.budget.reserve(guild, request.author_id, len(text))
+        options = SynthesisOptions(style_id=style_id, speed=user.speed)
+        return PreparedSpeech(text, voice, options, reservation)
+
+    async def speak(self, request: SpeechRequest) -> SpeechItem:
+        """Queue ``request`` on the guild's player; refused when the bot is not in voice."""
+        player = self.players.get(request.guild_id)
+        if player is None:
+            raise SpeechRefusedError(ErrorKind.NOT_IN_VOICE)
+        prepared = await self.prepare(request)
+        who = request.speaker_name or "someone"
+        item = SpeechItem(
+            text=prepared.text,
+            voice_id=prepared.voice.id,
+            options=prepared.options,
+            author_id=request.author_id,
+            channel_id=request.channel_id,
+            label=f"{who}: {_clip(prepared.text)} ({prepared.voice.name})",
+        )
+        self._reservations[id(item)] = prepared.reservation
+        if not await player.enqueue(item):
+            self._reservations.pop(id(item), None)
+            await self.budget.refund(prepared.reservation)
+            raise SpeechRefusedError(ErrorKind.QUEUE_FULL)
+        return item
+
+    async def render_file(self, client: VocuClient, request: SpeechRequest) -> io.BytesIO:
+        """The whole clip as MP3 bytes for a channel attachment, streamed and size-capped."""
+        prepared = await self.prepare(request, announce=False)
+        buffer = io.BytesIO()
+        result: GenerationResult | None = None
+        try:
+            async with client.stream_speech(
+                prepared.text, prepared.voice.id, prepared.options
+            ) as stream:
+                result = stream.result
+                async for chunk in stream:
+                    if buffer.tell() + len(chunk) > MAX_FILE_BYTES:
+                        raise SpeechRefusedError(
+                            ErrorKind.TEXT_TOO_LONG, "The audio would be too big to upload."
+                        )
+                    buffer.write(chunk)
+        except BaseException:
+            if result is None:  # nothing billed before the answer's headers
+                await self.budget.refund(prepared.reservation)
+            raise
+        await self.budget.reconcile(prepared.reservation, result.credit_used)
+        buffer.seek(0)
+        return buffer
+
+    # player callbacks
+    async def on_played(self, item: SpeechItem, result: GenerationResult | None) -> None:
+        reservation = self._reservations.pop(id(item), None)
+        if reservation is not None and result is not None:
+            await self.budget.reconcile(reservation, result.credit_used)
+
+    async def on_error(self, item: SpeechItem, error: Exception) -> None:
+        reservation = self._reservations.pop(id(item), None)
+        if reservation is not None:
+            await self.budget.refund(reservation)
+        _LOGGER.info("Could not speak %r: %s", item, error)
+        if self.error_sink is not None:
+            await self.error_sink(item, error)
+
+    async def _choose_voice(
+        self, request: SpeechRequest, guild: GuildSettings, user: UserSettings
+    ) -> tuple[Voice, str]:
+        voice_id = request.voice_id or user.voice_id or guild.default_voice_id
+        voice_id = voice_id or self.default_voice_id
+        if voice_id:
+            voice = await self.catalog.get(voice_id)
+        else:  # nothing configured anywhere: any voice that can speak beats silence
+            voice = next(iter(await self.catalog.voices()), None)
+        if voice is None:
+            raise SpeechRefusedError(ErrorKind.UNKNOWN_VOICE)
+        if request.style_id:
+            style_id = request.style_id
+        elif not request.voice_id and user.voice_id == voice.id and user.style_id:
+            style_id = user.style_id
+        elif voice.id == guild.default_voice_id and guild.default_style_id:
+            style_id = guild.default_style_id
+        else:
+            style_id = DEFAULT_STYLE_ID
+        if not style_exists(voice, style_id):
+            raise SpeechRefusedError(ErrorKind.UNKNOWN_VOICE, "That style does not exist.")
+        return voice, style_id
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"

@@ -1,0 +1,32 @@
+"""Diagnostics: a snapshot of what support gets, and proof that no secret or personal data leaks."""
+
+from __future__ import annotations
+
+import json
+
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
+from vocu_emulator import seed
+
+
+async def test_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+
+    # The emulator's port changes per run; everything else is stable.
+    assert diagnostics == snapshot(exclude=props("base_url"))
+    text = json.dumps(diagnostics)
+    for secret in (seed.PAID_TOKEN, seed.PAID_EMAIL, seed.PAID_PHONE, seed.PAID_NAME):
+        assert secret not in text
+    assert seed.PAID_USER_ID not in text
+    assert "Alice" not in text  # voice names can be real people's names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import pytest
 from vocu_client import VocuClient, errors
 from vocu_emulator import seed
@@ -116,3 +117,23 @@ async def test_import_shared_voice_returns_the_new_id(client: VocuClient) -> Non
     assert voice.name == seed.SHARED_VOICE_NAME
     with pytest.raises(errors.NotFoundError):
         await client.import_shared_voice("share-unknown")
+
+
+async def test_injected_session_is_used_and_left_open(vocu_emulator: Any) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = VocuClient(seed.PAID_TOKEN, session=session, base_url=vocu_emulator.base_url)
+        await client.get_account()
+        await client.close()
+        assert not session.closed
+        async with VocuClient(
+            seed.PAID_TOKEN, session=session, base_url=vocu_emulator.base_url
+        ) as again:
+            assert (await again.get_account()).user_id == seed.PAID_USER_ID
+        assert not session.closed
+
+
+async def test_owned_session_is_closed_and_reopened_on_use(vocu_emulator: Any) -> None:
+    async with VocuClient(seed.PAID_TOKEN, base_url=vocu_emulator.base_url) as client:
+        await client.get_account()
+    await client.get_account()  # a closed owned client reopens rather than failing obscurely
+    await client.close()

@@ -8,21 +8,18 @@ records them instead of sending them to a Discord voice server (none is reachabl
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
 
 import pytest
-
-if TYPE_CHECKING:
-    from vocu_client import VocuClient
-    from vocu_discord.recording import RecordingVoiceClient
-    from vocu_emulator.pytest_plugin import EmulatorHandle
+from vocu_client import VocuClient
+from vocu_discord.audio import find_ffmpeg
+from vocu_discord.recording import RecordingVoiceClient
+from vocu_emulator import seed
+from vocu_emulator.pytest_plugin import EmulatorHandle
 
 
 @pytest.fixture
 def ffmpeg_exe() -> str:
     """The FFmpeg binary the bot would use (PATH first, then the imageio-ffmpeg wheel's)."""
-    from vocu_discord.audio import find_ffmpeg
-
     exe = find_ffmpeg()
     assert exe, "FFmpeg is part of the test environment (imageio-ffmpeg)"
     return exe
@@ -31,9 +28,6 @@ def ffmpeg_exe() -> str:
 @pytest.fixture
 async def paid_client(vocu_emulator: EmulatorHandle) -> AsyncIterator[VocuClient]:
     """A real `VocuClient` with the emulator's paid token; closed after the test."""
-    from vocu_client import VocuClient
-    from vocu_emulator import seed
-
     client = VocuClient(seed.PAID_TOKEN, base_url=vocu_emulator.base_url)
     try:
         yield client
@@ -43,9 +37,7 @@ async def paid_client(vocu_emulator: EmulatorHandle) -> AsyncIterator[VocuClient
 
 @pytest.fixture
 def recording_voice_client() -> Iterator[RecordingVoiceClient]:
-    """A voice client that plays as fast as FFmpeg delivers; its reader threads end by teardown."""
-    from vocu_discord.recording import RecordingVoiceClient
-
+    """A voice client that plays as fast as FFmpeg delivers; its audio threads end by teardown."""
     voice = RecordingVoiceClient(realtime=False)
     try:
         yield voice
@@ -56,9 +48,7 @@ def recording_voice_client() -> Iterator[RecordingVoiceClient]:
 
 @pytest.fixture
 def realtime_voice_client() -> Iterator[RecordingVoiceClient]:
-    """A voice client paced at 20 ms per frame like discord's AudioPlayer (for prefetch ordering)."""
-    from vocu_discord.recording import RecordingVoiceClient
-
+    """A voice client paced at 20 ms a frame like discord's AudioPlayer (for ordering tests)."""
     voice = RecordingVoiceClient(realtime=True)
     try:
         yield voice

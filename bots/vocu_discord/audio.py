@@ -1,0 +1,246 @@
+"""FFmpeg Opus sources fed from signed, key-free stream URLs.
+
+The API key never reaches FFmpeg: the bot asks the service for a signed stream URL
+(`client.create_stream_url`) and hands only that URL to FFmpeg. The signed URL itself grants access
+to the audio for a while, so every command line or FFmpeg message that may reach a log or an
+exception passes through the core's redaction first (discord.py's own spawn log would print it raw,
+which is why `_spawn_process` is overridden).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shlex
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
+
+import discord
+from discord.player import CREATE_NO_WINDOW
+from vocu_client.errors import InvalidAudioError
+from vocu_client.models import GenerationResult
+from vocu_client.redact import redact_text, redact_url
+
+if TYPE_CHECKING:
+    from vocu_client import VocuClient
+
+    from .speech_queue import SpeechItem
+
+_LOGGER = logging.getLogger(__name__)
+
+# Reconnect when a connection fails or drops and the stream can be resumed (HTTP Range); probe as
+# little as possible so the first Opus frame leaves FFmpeg quickly; never wait forever on a silent
+# socket (rw_timeout is in microseconds). All accepted by FFmpeg 9's http protocol. Deliberately
+# NOT used, after trying them against the emulator with FFmpeg 9.0.2:
+# - `-reconnect_streamed 1`: a live TTS stream without Range support is fetched again from byte 0,
+#   so a drop mid-item replays the start of the sentence, and a server that keeps dropping makes
+#   FFmpeg loop for ever (every reconnect delivers data, so the retry limit never trips).
+# - `-fflags nobuffer`: makes the MP3 demuxer lose most of a short stream.
+STREAM_BEFORE_OPTIONS = (
+    "-hide_banner -nostdin"
+    " -reconnect 1 -reconnect_on_network_error 1"
+    " -reconnect_delay_max 2 -reconnect_max_retries 2"
+    " -rw_timeout 20000000"
+    " -probesize 32k -analyzeduration 0"
+)
+STDERR_TAIL_BYTES = 2000
+EXIT_WAIT_SECONDS = 2.0
+
+
+def find_ffmpeg() -> str | None:
+    """FFmpeg on PATH, else the binary bundled with the imageio-ffmpeg wheel, else None."""
+    on_path = shutil.which("ffmpeg")
+    if on_path:
+        return on_path
+    try:
+        import imageio_ffmpeg  # noqa: PLC0415 - optional: only needed when PATH has no FFmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError):
+        return None
+
+
+class SignedStreamOpusAudio(discord.FFmpegOpusAudio):
+    """`FFmpegOpusAudio` that keeps its signed URL out of logs; FFmpeg errors come redacted."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        executable: str,
+        before_options: str = STREAM_BEFORE_OPTIONS,
+        input_format: str | None = "mp3",
+        bitrate: int = 96,
+    ) -> None:
+        self._url = url
+        self._cleanup_lock = threading.Lock()
+        self._cleaned = False
+        self.command_line: tuple[str, ...] = ()
+        # A real file (not a pipe) so FFmpeg's messages are kept without a reader thread per source.
+        self._stderr_file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in cleanup
+        before = before_options + (f" -f {shlex.quote(input_format)}" if input_format else "")
+        try:
+            super().__init__(
+                url,
+                executable=executable,
+                before_options=before,
+                bitrate=bitrate,
+                stderr=self._stderr_file,
+            )
+        except BaseException:
+            self._stderr_file.close()
+            raise
+
+    @property
+    def pid(self) -> int | None:
+        process = getattr(self, "_process", None)
+        return getattr(process, "pid", None)
+
+    @property
+    def redacted_command(self) -> str:
+        return redact_text(shlex.join(self.command_line), (self._url,))
+
+    def _spawn_process(self, args: Any, **subprocess_kwargs: Any) -> subprocess.Popen:
+        self.command_line = tuple(str(arg) for arg in args)
+        _LOGGER.debug("Spawning FFmpeg: %s", self.redacted_command)
+        try:
+            return subprocess.Popen(args, creationflags=CREATE_NO_WINDOW, **subprocess_kwargs)
+        except FileNotFoundError:
+            raise discord.ClientException(f"{args[0]} was not found.") from None
+        except subprocess.SubprocessError as exc:
+            raise discord.ClientException(f"FFmpeg could not start: {type(exc).__name__}") from exc
+
+    def read(self) -> bytes:
+        packet = next(self._packet_iter, b"")
+        if not packet:
+            # FFmpeg closes stdout a moment before it exits; without waiting, a failed run (HTTP
+            # error, broken stream) would look like a clean end and its error would be lost.
+            with contextlib.suppress(subprocess.TimeoutExpired, AttributeError):
+                self._process.wait(timeout=EXIT_WAIT_SECONDS)
+            self._check_process_returncode()
+        return packet
+
+    def _check_process_returncode(self) -> None:
+        had_error = self._current_error is not None
+        super()._check_process_returncode()
+        if self._current_error is not None and not had_error:
+            code = getattr(self._process, "returncode", None)
+            self._current_error = discord.FFmpegProcessError(
+                f"FFmpeg exited with code {code}: {self.stderr_tail() or '<no output>'}"
+            )
+
+    def stderr_tail(self) -> str:
+        """The end of FFmpeg's messages, with the signed URL and any credential redacted."""
+        try:
+            self._stderr_file.seek(0, 2)
+            size = self._stderr_file.tell()
+            self._stderr_file.seek(max(0, size - STDERR_TAIL_BYTES))
+            text = self._stderr_file.read().decode(errors="replace").strip()
+        except (OSError, ValueError):
+            return ""
+        return redact_text(text, (self._url,))
+
+    def cleanup(self) -> None:
+        """Kill and reap FFmpeg; idempotent and safe from both the audio thread and the player."""
+        with self._cleanup_lock:
+            if self._cleaned:
+                return
+            self._cleaned = True
+            try:
+                super().cleanup()
+            finally:
+                self._stderr_file.close()
+
+
+@dataclass(slots=True)
+class PreparedAudio:
+    """A source whose FFmpeg is already pulling the stream, plus what the service said about it."""
+
+    source: discord.AudioSource
+    result: GenerationResult | None = None
+
+    def discard(self) -> None:
+        """Kill and reap FFmpeg for a source that will never be played."""
+        self.source.cleanup()
+
+
+SourceFactory = Callable[["VocuClient", "SpeechItem"], Awaitable[PreparedAudio]]
+
+
+class StreamSourceFactory:
+    """Default `SourceFactory`: signed stream URL from the service, then FFmpeg on that URL."""
+
+    def __init__(
+        self,
+        *,
+        executable: str | None = None,
+        before_options: str = STREAM_BEFORE_OPTIONS,
+        bitrate: int = 96,
+    ) -> None:
+        self.executable = executable or find_ffmpeg() or "ffmpeg"
+        self.before_options = before_options
+        self.bitrate = bitrate
+        # For leak checks and diagnostics: every process spawned, and its (unredacted) command line.
+        self.spawned_pids: list[int] = []
+        self.command_lines: list[tuple[str, ...]] = []
+
+    async def __call__(self, client: VocuClient, item: SpeechItem) -> PreparedAudio:
+        result = await client.create_stream_url(item.text, item.voice_id, item.options)
+        url = result.playable_url
+        if not url:
+            raise InvalidAudioError("The service returned no stream URL for this text.")
+        _LOGGER.debug("Stream URL for %r: %s", item, redact_url(url))
+        # Spawning a process can take milliseconds, so it runs off the event loop; if the caller is
+        # cancelled meanwhile, the process is still waited for and reaped rather than leaked.
+        spawn = asyncio.get_running_loop().run_in_executor(None, self._open, url)
+        try:
+            source = await asyncio.shield(spawn)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                (await spawn).cleanup()
+            raise
+        if source.pid is not None:
+            self.spawned_pids.append(source.pid)
+        self.command_lines.append(source.command_line)
+        return PreparedAudio(source=source, result=result)
+
+    def _open(self, url: str) -> SignedStreamOpusAudio:
+        return SignedStreamOpusAudio(
+            url,
+            executable=self.executable,
+            before_options=self.before_options,
+            bitrate=self.bitrate,
+        )
+
+
+def opus_packet_samples(packet: bytes, sample_rate: int = 48_000) -> int:
+    """Samples per channel one Opus packet decodes to, from its TOC byte (RFC 6716 §3.1)."""
+    if not packet:
+        return 0
+    toc = packet[0]
+    config = toc >> 3
+    if config < 12:  # SILK: 10, 20, 40, 60 ms
+        frame_ms: float = (10, 20, 40, 60)[config % 4]
+    elif config < 16:  # hybrid: 10, 20 ms
+        frame_ms = (10, 20)[config % 2]
+    else:  # CELT: 2.5, 5, 10, 20 ms
+        frame_ms = (2.5, 5, 10, 20)[config % 4]
+    code = toc & 0x03
+    if code == 0:
+        frames = 1
+    elif code in (1, 2):
+        frames = 2
+    else:
+        frames = packet[1] & 0x3F if len(packet) > 1 else 0
+    return int(sample_rate * frame_ms / 1000) * frames
+
+
+def is_ogg_header_packet(packet: bytes) -> bool:
+    """discord.py's Ogg demuxer also yields the OpusHead/OpusTags headers; they are not audio."""
+    return packet.startswith((b"OpusHead", b"OpusTags"))

@@ -34,6 +34,9 @@ homeassistant:
   unit_system: metric
   time_zone: UTC
   country: NL
+  # TTS URLs are built from this: keep every URL on loopback.
+  internal_url: "http://127.0.0.1:{port}"
+  external_url: "http://127.0.0.1:{port}"
   allowlist_external_dirs:
     - "{media_dir}"
 http:

@@ -39,6 +39,8 @@ class VocuCog(
     ManageCommands,
     CogBase,
     commands.GroupCog,
+    # The cog's name must equal the group's: Bot.remove_cog removes the tree command by cog name.
+    name="tts",
     group_name="tts",
     group_description="Speak text in voice channels with cloned voices",
 ):
@@ -49,6 +51,7 @@ class VocuCog(
         self.services = services
         self._owns_services = owns_services
         self._idle_task: asyncio.Task[None] | None = None
+        self.text_channels: dict[int, Any] = {}  # where failed queue items are reported
         services.speaker.error_sink = self.report_failed_item
         self.speak_menu = app_commands.ContextMenu(
             name="Speak this message", callback=self.speak_message
@@ -98,6 +101,7 @@ class VocuCog(
         style: str | None = None,
     ) -> None:
         async with errors_as_replies(interaction):
+            self.text_channels[interaction.channel_id or 0] = interaction.channel
             item = await self.services.speaker.speak(self._request(interaction, text, voice, style))
             self.services.idle.touch(interaction.guild_id or 0)
             await reply(interaction, f"Queued: {item.label}")
@@ -203,6 +207,7 @@ class VocuCog(
                 attachments=tuple(a.filename for a in message.attachments),
                 speaker_name=message.author.display_name,
             )
+            self.text_channels[interaction.channel_id or 0] = interaction.channel
             item = await self.services.speaker.speak(request)
             await reply(interaction, f"Queued: {item.label}")
 
@@ -276,7 +281,7 @@ class VocuCog(
         kind = classify(error)
         if not self.services.notices.allow(item.channel_id, kind):
             return
-        channel = self.bot.get_channel(item.channel_id)
+        channel = self.text_channels.get(item.channel_id) or self.bot.get_channel(item.channel_id)
         if channel is not None:
             await channel.send(user_message(error))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 class CogBase:
     bot: commands.Bot
     services: BotServices
+    text_channels: dict[int, Any]
 
     async def voice_autocomplete(
         self, interaction: discord.Interaction, current: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -54,6 +55,7 @@ class AutoReadEvents(CogBase):
         services = self.services
         guild = message.guild
         assert guild is not None
+        self.text_channels[message.channel.id] = message.channel
         guild_settings = await services.settings.get_guild(guild.id)
         user = await services.settings.get_user(guild.id, message.author.id)
         author_voice = getattr(message.author, "voice", None)
@@ -164,11 +166,14 @@ class AutoReadEvents(CogBase):
             self._rejoined = True
             await self.rejoin_saved_channels()
 
-    async def rejoin_saved_channels(self) -> list[int]:
+    async def rejoin_saved_channels(
+        self, get_guild: Callable[[int], Any] | None = None
+    ) -> list[int]:
         """After a restart, go back where the bot was, if anyone is still there."""
+        get_guild = get_guild or self.bot.get_guild
         joined = []
         for saved in await self.services.settings.guilds_with_voice_channel():
-            guild = self.bot.get_guild(saved.guild_id)
+            guild = get_guild(saved.guild_id)
             channel = guild.get_channel(saved.voice_channel_id or 0) if guild else None
             if (
                 guild is None

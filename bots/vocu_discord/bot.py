@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord.ext import commands
@@ -58,8 +59,15 @@ class VocuBot(commands.Bot):
                 self.vocu_services = None
 
 
-async def run_bot(config: BotConfig) -> None:
-    bot = VocuBot(config)
+SHUTDOWN_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def install_shutdown_signals(bot: commands.Bot) -> Callable[[], Awaitable[None]]:
+    """Close ``bot`` on SIGTERM/SIGINT; returns a coroutine function that uninstalls and waits.
+
+    discord.py's `run` only handles KeyboardInterrupt; SIGTERM (systemd, docker stop) must also
+    close voice connections and reap FFmpeg instead of killing the process mid-write.
+    """
     loop = asyncio.get_running_loop()
     closing: set[asyncio.Task[None]] = set()
 
@@ -69,15 +77,23 @@ async def run_bot(config: BotConfig) -> None:
         closing.add(task)
         task.add_done_callback(closing.discard)
 
-    # discord.py's `run` only handles KeyboardInterrupt; SIGTERM (systemd, docker stop) must also
-    # close voice connections and reap FFmpeg instead of killing the process mid-write.
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in SHUTDOWN_SIGNALS:
         loop.add_signal_handler(sig, request_close, sig.name)
+
+    async def uninstall() -> None:
+        for sig in SHUTDOWN_SIGNALS:
+            loop.remove_signal_handler(sig)
+        if closing:
+            await asyncio.gather(*closing, return_exceptions=True)
+
+    return uninstall
+
+
+async def run_bot(config: BotConfig) -> None:
+    bot = VocuBot(config)
+    uninstall = install_shutdown_signals(bot)
     try:
         async with bot:
             await bot.start(config.discord_token)
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        if closing:
-            await asyncio.gather(*closing, return_exceptions=True)
+        await uninstall()

@@ -1,0 +1,124 @@
+"""The runnable bot: configuration from the environment, intents, entry point, SIGTERM shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from vocu_discord.bot import VocuBot, bot_intents, install_shutdown_signals
+from vocu_discord.config import BotConfig, ConfigError
+from vocu_discord.settings import DEFAULT_DATABASE_URL
+from vocu_emulator import seed
+from vocu_emulator.pytest_plugin import EmulatorHandle
+
+
+def test_config_from_env_defaults() -> None:
+    config = BotConfig.from_env({"DISCORD_TOKEN": "d-secret", "VOCU_TOKEN": "v-secret"})
+    assert config.database_url == DEFAULT_DATABASE_URL == "sqlite:///vocu-bot.sqlite3"
+    assert config.vocu_base_url == "https://v1.vocu.ai"
+    assert config.owner_ids == frozenset() and config.default_voice_id is None
+    assert "secret" not in repr(config)
+
+
+def test_config_from_env_all_values() -> None:
+    config = BotConfig.from_env(
+        {
+            "DISCORD_TOKEN": "d",
+            "VOCU_TOKEN": "v",
+            "VOCU_BASE_URL": "http://127.0.0.1:8765",
+            "DATABASE_URL": "postgresql://bot:pw@db/vocu",
+            "VOCU_DEFAULT_VOICE": "voice-1",
+            "BOT_OWNER_IDS": "1, 2 3",
+        }
+    )
+    assert config.owner_ids == {1, 2, 3}
+    assert config.default_voice_id == "voice-1"
+    assert "pw" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "DISCORD_TOKEN and VOCU_TOKEN"),
+        ({"DISCORD_TOKEN": "d"}, "VOCU_TOKEN"),
+        ({"DISCORD_TOKEN": "d", "VOCU_TOKEN": "v", "BOT_OWNER_IDS": "alice"}, "BOT_OWNER_IDS"),
+    ],
+)
+def test_config_errors_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        BotConfig.from_env(env)
+
+
+def test_intents_include_message_content_and_voice_states() -> None:
+    intents = bot_intents()
+    assert intents.guilds and intents.voice_states and intents.guild_messages
+    assert intents.message_content
+    assert not intents.members and not intents.presences  # no other privileged intents
+
+
+def test_entry_point_without_configuration_fails_loudly(tmp_path: Path) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DISCORD_TOKEN", "VOCU_TOKEN")
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "vocu_discord"], env=env, capture_output=True, text=True,
+        timeout=60, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "vocu-discord-bot: Set DISCORD_TOKEN and VOCU_TOKEN in the environment."
+    )
+
+
+@pytest.fixture
+def keep_modules() -> Iterator[None]:
+    saved = {name: mod for name, mod in sys.modules.items() if name.startswith("vocu_discord")}
+    yield
+    sys.modules.update(saved)
+
+
+async def test_sigterm_closes_voice_players_and_services(
+    vocu_emulator: EmulatorHandle, tmp_path: Path, keep_modules: None
+) -> None:
+    from bot_fakes import FakeGuild, FakeVoiceChannel  # noqa: PLC0415
+    from vocu_discord.services import BotServices  # noqa: PLC0415
+
+    config = BotConfig(
+        discord_token="unused",
+        vocu_token=seed.PAID_TOKEN,
+        vocu_base_url=vocu_emulator.base_url,
+        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+    )
+    bot = VocuBot(config)
+    # The parts of setup_hook that need no Discord login:
+    bot.vocu_services = await BotServices.from_config(config)
+    services = bot.vocu_services
+    await bot.load_extension("vocu_discord")
+    cog = bot.get_cog("tts")
+    channel = FakeVoiceChannel()
+    await cog.join_channel(FakeGuild(), channel)
+    assert services.players.get(FakeGuild().id) is not None
+
+    uninstall = install_shutdown_signals(bot)
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        async with asyncio.timeout(30):
+            while not bot.is_closed():  # noqa: ASYNC110 - Client exposes no "closed" event
+                await asyncio.sleep(0.01)
+    finally:
+        await uninstall()
+    assert services.players.get(FakeGuild().id) is None
+    assert bot.tree.get_command("tts") is None
+    assert bot.vocu_services is None
+    with pytest.raises(ValueError, match="no active connection"):
+        await services.settings.get_guild(1)  # the database was closed too
+    for voice_client in channel.clients:
+        voice_client.join(timeout=10)

@@ -116,6 +116,7 @@ class VocuCog(
     async def clear(self, interaction: discord.Interaction) -> None:
         player = self.services.players.get(interaction.guild_id or 0)
         removed = player.clear() if player is not None else 0
+        self.services.speaker.forget_vanished(interaction.guild_id or 0)
         await reply(interaction, f"Removed {removed} waiting item(s).")
 
     @app_commands.command(description="Show what is queued")
@@ -263,6 +264,7 @@ class VocuCog(
         player = services.players.get(guild.id)
         voice_client = player.voice_client if player else getattr(guild, "voice_client", None)
         await services.players.remove(guild.id)
+        services.speaker.forget_vanished(guild.id)
         services.idle.forget(guild.id)
         services.speaker.announcer.forget(guild.id)
         if forget_channel:

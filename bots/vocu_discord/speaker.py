@@ -71,7 +71,8 @@ class Speaker:
         self.default_voice_id = default_voice_id
         self.announcer = announcer or NameAnnouncer()
         self.error_sink: ErrorSink | None = None  # the cog reports failed items to the channel
-        self._reservations: dict[int, Reservation] = {}
+        # Keyed by id(item); the item is kept so its id cannot be reused while it is pending.
+        self._reservations: dict[int, tuple[SpeechItem, Reservation]] = {}
 
     async def prepare(self, request: SpeechRequest, *, announce: bool = True) -> PreparedSpeech:
         guild = await self.settings.get_guild(request.guild_id)
@@ -119,7 +120,8 @@ class Speaker:
             channel_id=request.channel_id,
             label=f"{who}: {_clip(prepared.text)} ({prepared.voice.name})",
         )
-        self._reservations[id(item)] = prepared.reservation
+        self.forget_vanished(request.guild_id)
+        self._reservations[id(item)] = (item, prepared.reservation)
         if not await player.enqueue(item):
             self._reservations.pop(id(item), None)
             await self.budget.refund(prepared.reservation)
@@ -150,16 +152,31 @@ class Speaker:
         buffer.seek(0)
         return buffer
 
+    def forget_vanished(self, guild_id: int) -> None:
+        """Drop bookkeeping for items that left the queue without a callback (cleared, dropped,
+        skipped). Their estimate stays counted: a prefetched item may already have been billed.
+        """
+        player = self.players.get(guild_id)
+        alive = {id(item) for item in player.queue_snapshot()} if player else set()
+        if player is not None and player.current is not None:
+            alive.add(id(player.current))
+        for key, (_, reservation) in list(self._reservations.items()):
+            if reservation.guild_id == guild_id and key not in alive:
+                del self._reservations[key]
+
+    def pending(self, guild_id: int) -> int:
+        return sum(1 for _, r in self._reservations.values() if r.guild_id == guild_id)
+
     # player callbacks
     async def on_played(self, item: SpeechItem, result: GenerationResult | None) -> None:
-        reservation = self._reservations.pop(id(item), None)
-        if reservation is not None and result is not None:
-            await self.budget.reconcile(reservation, result.credit_used)
+        entry = self._reservations.pop(id(item), None)
+        if entry is not None and result is not None:
+            await self.budget.reconcile(entry[1], result.credit_used)
 
     async def on_error(self, item: SpeechItem, error: Exception) -> None:
-        reservation = self._reservations.pop(id(item), None)
-        if reservation is not None:
-            await self.budget.refund(reservation)
+        entry = self._reservations.pop(id(item), None)
+        if entry is not None:  # failed before or while synthesising: nothing was billed
+            await self.budget.refund(entry[1])
         _LOGGER.info("Could not speak %r: %s", item, error)
         if self.error_sink is not None:
             await self.error_sink(item, error)

@@ -191,9 +191,11 @@ async def test_queue_skip_clear(world: World, vocu_emulator: EmulatorHandle) -> 
     lines = shown.last.splitlines()
     assert lines[0].startswith("▶ ") and "First one here." in lines[0]
     assert ["Second one here." in lines[1], "Third one here." in lines[2]] == [True, True]
+    assert world.services.speaker.pending(world.guild.id) == 3
     cleared = world.interaction()
     await world.cog.clear.callback(world.cog, cleared)
     assert cleared.last == "Removed 2 waiting item(s)."
+    assert world.services.speaker.pending(world.guild.id) == 1  # no bookkeeping leak
     skipped = world.interaction()
     await world.cog.skip.callback(world.cog, skipped)
     assert skipped.last == "Skipped."

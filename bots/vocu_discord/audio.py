@@ -42,13 +42,18 @@ _LOGGER = logging.getLogger(__name__)
 #   so a drop mid-item replays the start of the sentence, and a server that keeps dropping makes
 #   FFmpeg loop for ever (every reconnect delivers data, so the retry limit never trips).
 # - `-fflags nobuffer`: makes the MP3 demuxer lose most of a short stream.
+# The input format is given (`-f mp3`), so 2 kB of probing (one MP3 frame header) is enough; 32k
+# waited for ~0.6 s more of a stream that arrives at speaking pace.
 STREAM_BEFORE_OPTIONS = (
     "-hide_banner -nostdin"
     " -reconnect 1 -reconnect_on_network_error 1"
     " -reconnect_delay_max 2 -reconnect_max_retries 2"
     " -rw_timeout 20000000"
-    " -probesize 32k -analyzeduration 0"
+    " -probesize 2048 -analyzeduration 0"
 )
+# The Ogg muxer holds packets until a page spans up to 1 s of audio, so the first Opus frame would
+# leave FFmpeg only after a second of speech had arrived; one page per 20 ms packet removes that.
+STREAM_OUTPUT_OPTIONS = "-page_duration 20000 -flush_packets 1"
 STDERR_TAIL_BYTES = 2000
 EXIT_WAIT_SECONDS = 2.0
 
@@ -92,6 +97,7 @@ class SignedStreamOpusAudio(discord.FFmpegOpusAudio):
                 before_options=before,
                 bitrate=bitrate,
                 stderr=self._stderr_file,
+                options=STREAM_OUTPUT_OPTIONS,
             )
         except BaseException:
             self._stderr_file.close()

@@ -12,7 +12,7 @@ import discord
 from vocu_client import errors
 
 from .budget import BudgetExhaustedError
-from .feedback import ErrorKind, SpeechRefusedError, classify, user_message
+from .feedback import SpeechRefusedError, user_message
 from .lifecycle import VoiceConnectError
 from .normalise import NameContext
 
@@ -74,10 +74,6 @@ def names_from_message(message: discord.Message) -> NameContext:
             for channel in message.channel_mentions
         },
     )
-
-
-def error_kind(error: BaseException) -> ErrorKind:
-    return classify(error)
 
 
 class ConsentView(discord.ui.View):

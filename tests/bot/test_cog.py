@@ -6,6 +6,7 @@ import asyncio
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import discord
 import pytest
@@ -76,6 +77,33 @@ async def test_cog_registers_one_group_and_the_context_menu(world: World) -> Non
     assert world.bot.tree.get_commands(type=discord.AppCommandType.message) == []
 
 
+async def test_group_payload_is_valid_for_discord(world: World) -> None:
+    tts = world.bot.tree.get_command("tts")
+    payload = tts.to_dict(world.bot.tree)  # what tree.sync() would upload
+    assert payload["name"] == "tts" and payload["contexts"] == [0]  # guild only
+    assert 0 < len(payload["options"]) <= 25
+    for option in payload["options"]:
+        assert len(option["description"]) <= 100
+        assert len(option.get("options", [])) <= 25
+    say = next(option for option in payload["options"] if option["name"] == "say")
+    assert [(o["name"], o.get("autocomplete", False)) for o in say["options"]] == [
+        ("text", False),
+        ("voice", True),
+        ("style", True),
+    ]
+
+
+async def test_invoked_through_the_namespace_like_discord_does(world: World) -> None:
+    interaction = world.interaction()
+    interaction.client = world.bot
+    interaction.extras = {}
+    # Checks and argument transformers run as for a real interaction (no option given here).
+    await world.cog.optout._invoke_with_namespace(interaction, SimpleNamespace())
+    assert interaction.last == "Your messages are no longer read aloud here."
+    user = await world.services.settings.get_user(world.guild.id, world.member.id)
+    assert user.autoread_opt_out
+
+
 async def test_voice_autocomplete_lists_only_usable_voices(world: World) -> None:
     choices = await world.cog.voice_autocomplete(world.interaction(), "")
     assert {choice.name.split(" [")[0].removesuffix(" (market)") for choice in choices} == USABLE
@@ -121,6 +149,12 @@ async def test_second_message_from_same_speaker_is_not_announced(world: World) -
     await world.cog.say.callback(world.cog, second, "Two.", seed.BOB_ID)
     assert "Alice said, One." in first.last
     assert "Alice said" not in second.last
+    await world.cog.voice_name.callback(world.cog, world.interaction(), "Ally")
+    owner_says = world.interaction(world.owner)
+    await world.cog.say.callback(world.cog, owner_says, "Me now.", seed.BOB_ID)
+    third = world.interaction()
+    await world.cog.say.callback(world.cog, third, "Three.", seed.BOB_ID)
+    assert "Ally said, Three." in third.last  # the spoken nickname replaces the display name
 
 
 @pytest.mark.parametrize(

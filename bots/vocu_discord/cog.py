@@ -156,9 +156,11 @@ class VocuCog(
         style: str | None = None,
     ) -> None:
         async with errors_as_replies(interaction):
-            await interaction.response.defer(thinking=True)
+            # Checked before deferring, so refusals stay ephemeral; the file itself is public.
             request = self._request(interaction, text, voice, style)
-            audio = await self.services.speaker.render_file(self.services.client, request)
+            prepared = await self.services.speaker.prepare(request, announce=False)
+            await interaction.response.defer(thinking=True)
+            audio = await self.services.speaker.render_file(self.services.client, prepared)
             await interaction.followup.send(file=discord.File(audio, filename="speech.mp3"))
 
     @app_commands.command(description="The voice account's credit balance (Manage Server)")

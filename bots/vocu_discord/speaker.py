@@ -128,9 +128,12 @@ class Speaker:
             raise SpeechRefusedError(ErrorKind.QUEUE_FULL)
         return item
 
-    async def render_file(self, client: VocuClient, request: SpeechRequest) -> io.BytesIO:
-        """The whole clip as MP3 bytes for a channel attachment, streamed and size-capped."""
-        prepared = await self.prepare(request, announce=False)
+    async def render_file(self, client: VocuClient, prepared: PreparedSpeech) -> io.BytesIO:
+        """The whole clip as MP3 bytes for a channel attachment, streamed and size-capped.
+
+        ``prepared`` comes from ``prepare(request, announce=False)``; its reservation is
+        reconciled with what the service billed, or refunded if nothing was.
+        """
         buffer = io.BytesIO()
         result: GenerationResult | None = None
         try:

@@ -378,6 +378,14 @@ async def test_file_without_credits_is_an_ephemeral_error(
     assert usage.user_chars == 0
 
 
+async def test_file_refusal_before_synthesis_stays_ephemeral(world: World) -> None:
+    await world.services.settings.update_guild(world.guild.id, max_chars=5)
+    interaction = world.interaction()
+    await world.cog.file.callback(world.cog, interaction, "Much too long.", seed.BOB_ID)
+    assert not interaction.response.deferred
+    assert "at most 5" in interaction.last
+
+
 async def test_optout_and_forget(world: World) -> None:
     await world.services.settings.update_guild(
         world.guild.id, autoread_channel_ids=(world.text.id,)

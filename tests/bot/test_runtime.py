@@ -122,3 +122,16 @@ async def test_sigterm_closes_voice_players_and_services(
         await services.settings.get_guild(1)  # the database was closed too
     for voice_client in channel.clients:
         voice_client.join(timeout=10)
+
+
+def test_bot_imports_neither_home_assistant_nor_its_integration() -> None:
+    code = (
+        "import sys, vocu_discord.bot, vocu_discord.cog, vocu_discord.__main__\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('homeassistant', 'custom_components'))\n"
+        "print(','.join(bad))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == ""

@@ -1,0 +1,67 @@
+"""Shared pieces of the benchmark scripts: an emulator with realistic pacing, timing, reporting.
+
+Every figure is a ratio against the upstream's own first-byte time measured in the same run, so
+the numbers mean the same on a fast or a slow machine. Nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import aiohttp
+from vocu_emulator import seed
+
+# Pacing of a plausible cloud TTS: first byte after 400 ms, then audio faster than real time.
+FIRST_BYTE_DELAY = 0.4
+CHUNK_BYTES = 2048
+CHUNK_INTERVAL = 0.05
+EMULATOR_ARGS = (
+    "--first-byte-delay", str(FIRST_BYTE_DELAY),
+    "--chunk-bytes", str(CHUNK_BYTES),
+    "--chunk-interval", str(CHUNK_INTERVAL),
+)  # fmt: skip
+
+FIVE_SENTENCES = (
+    "The living room lights are now off. "
+    "The front door is locked and the alarm is armed. "
+    "Tomorrow will be cloudy with a high of twelve degrees. "
+    "Your package is expected to arrive before noon. "
+    "Good night, and sleep well."
+)
+
+
+def machine_line() -> str:
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+async def upstream_first_byte(base_url: str, text: str, voice_id: str = seed.ALICE_ID) -> float:
+    """Seconds until the emulator's own first MP3 byte, asked directly with plain aiohttp."""
+    params = {"voiceId": voice_id, "text": text}
+    headers = {"Authorization": f"Bearer {seed.PAID_TOKEN}"}
+    async with aiohttp.ClientSession() as session:
+        start = time.perf_counter()
+        async with session.get(
+            f"{base_url}/api/tts/simple-generate.mp3", params=params, headers=headers
+        ) as resp:
+            resp.raise_for_status()
+            await resp.content.readany()
+            first = time.perf_counter() - start
+            async for _ in resp.content.iter_any():
+                pass
+    return first
+
+
+async def median_of(runs: int, measure: Callable[[int], Awaitable[float]]) -> float:
+    """Median of `runs` measurements; `measure(i)` gets the run index (vary text: no caches)."""
+    return statistics.median([await measure(i) for i in range(runs)])
+
+
+def ratio(value: float, reference: float) -> str:
+    return f"{value * 1000:7.0f} ms  = {value / reference:5.2f}x"

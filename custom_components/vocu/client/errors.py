@@ -127,3 +127,10 @@ class StreamInterruptedError(ServiceConnectionError):
 
 class InvalidAudioError(VoiceServiceError):
     """The service answered 200 but the body is not the audio it claimed to be."""
+
+
+class UnsupportedOperationError(VoiceServiceError):
+    """The chosen service does not offer this (``noiz has no account endpoint``).
+
+    Raised by a provider for a capability it does not declare, before anything is sent.
+    """

@@ -146,9 +146,15 @@ class Voice:
     styles: tuple[Style, ...] = ()
     provider: str = "vocu"
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    preview_url: str | None = None  # a sample of the voice, where the service offers one
+    # Set by providers whose statuses are not Vocu's (Noiz, MiniMax); None = judge by `status`.
+    ready: bool | None = None
+    builtin: bool = False  # the service's own voice (Noiz built-in, MiniMax system), not a clone
 
     @property
     def usable(self) -> bool:
+        if self.ready is not None:
+            return self.ready
         return self.status in USABLE_VOICE_STATUSES
 
     @property

@@ -1,0 +1,94 @@
+"""Which voice services exist, their defaults and declared capabilities, and the factory.
+
+Front ends pick a name from ``PROVIDERS`` (a config flow's choice, a bot setting, ``--provider``)
+and call :func:`create_provider`; they never import a provider module themselves, so a service
+can be updated or dropped here and in its own module only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from .base import AuthStyle, Capability, ProviderInfo
+
+if TYPE_CHECKING:
+    from .base import VoiceProvider
+
+VOCU = ProviderInfo(
+    name="vocu",
+    title="Vocu",
+    default_base_url="https://v1.vocu.ai",
+    auth_style=AuthStyle.BEARER,
+    max_chars_per_request=2000,
+    capabilities=frozenset(
+        {Capability.ACCOUNT, Capability.STYLES, Capability.JOBS, Capability.SIGNED_URLS}
+    ),
+    token_env="VOCU_TOKEN",
+)
+NOIZ = ProviderInfo(
+    name="noiz",
+    title="Noiz AI",
+    default_base_url="https://noiz.ai/v1",
+    auth_style=AuthStyle.RAW,
+    max_chars_per_request=5000,
+    capabilities=frozenset({Capability.CLONE_FROM_URL, Capability.PAGED_VOICES}),
+    token_env="NOIZ_API_KEY",
+)
+MINIMAX = ProviderInfo(
+    name="minimax",
+    title="MiniMax (useapi.net)",
+    default_base_url="https://api.useapi.net/v1/minimax",
+    auth_style=AuthStyle.BEARER,
+    max_chars_per_request=500,
+    # create-mp3 answers with a key-free audio_url, which is what SIGNED_URLS promises players.
+    capabilities=frozenset({Capability.SIGNED_URLS, Capability.PAGED_VOICES}),
+    token_env="USEAPI_TOKEN",
+    note=(
+        "useapi.net marks its MiniMax audio v1 pages as decommissioned (2025-08); this provider "
+        "implements that documented contract and may stop working"
+    ),
+)
+
+PROVIDERS: dict[str, ProviderInfo] = {info.name: info for info in (VOCU, NOIZ, MINIMAX)}
+DEFAULT_PROVIDER = VOCU.name
+
+
+def provider_info(name: str) -> ProviderInfo:
+    try:
+        return PROVIDERS[name.strip().lower()]
+    except KeyError:
+        raise ValueError(
+            f"unknown voice service {name!r}; use one of {', '.join(PROVIDERS)}"
+        ) from None
+
+
+def create_provider(
+    name: str,
+    api_key: str,
+    *,
+    session: aiohttp.ClientSession | None = None,
+    base_url: str | None = None,
+    **kwargs: Any,
+) -> VoiceProvider:
+    """Build the provider ``name`` (``vocu``, ``noiz``, ``minimax``).
+
+    ``base_url=None`` uses the service's default. Extra keywords: ``timeouts``, ``retry``,
+    ``user_agent`` for all; ``max_chars_per_request`` for all; ``account`` for MiniMax (which of
+    several configured MiniMax accounts to use). An injected session is never closed by the
+    provider; without one the provider owns its session until ``close()``.
+    """
+    info = provider_info(name)
+    # Imported here so a front end that uses one service loads only that module.
+    if info is VOCU:
+        from .vocu import VocuProvider  # noqa: PLC0415
+
+        return VocuProvider(api_key, session=session, base_url=base_url, **kwargs)
+    if info is NOIZ:
+        from .noiz import NoizProvider  # noqa: PLC0415
+
+        return NoizProvider(api_key, session=session, base_url=base_url, **kwargs)
+    from .minimax import MiniMaxProvider  # noqa: PLC0415
+
+    return MiniMaxProvider(api_key, session=session, base_url=base_url, **kwargs)

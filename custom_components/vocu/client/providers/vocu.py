@@ -1,0 +1,142 @@
+"""Vocu behind the provider interface: a thin adapter over the unchanged :class:`VocuClient`.
+
+Everything Vocu-only (styles, presets, jobs, templates, turbo) stays on ``provider.client``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Self
+
+import aiohttp
+
+from ..client import VocuClient
+from ..models import Account, GenerationResult, SynthesisOptions, Voice
+from ..streaming import SpeechStream
+from .base import DEFAULT_OPTIONS, Capability, ProviderInfo, VoicePage, check_clone_input
+from .registry import VOCU
+
+
+
+class VocuProvider:
+    info: ProviderInfo = VOCU
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        base_url: str | None = None,
+        max_chars_per_request: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.client = VocuClient(
+            api_key,
+            session=session,
+            base_url=base_url or VOCU.default_base_url,
+            max_chars_per_request=max_chars_per_request or VOCU.max_chars_per_request,
+            **kwargs,
+        )
+
+    def __repr__(self) -> str:
+        return f"VocuProvider(base_url={self.client.base_url!r})"
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return self.info.capabilities
+
+    @property
+    def max_chars_per_request(self) -> int:
+        return self.client.max_chars_per_request
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.info.capabilities
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def list_voices(self, *, include_builtin: bool = True) -> list[Voice]:
+        voices = await self.client.list_voices(include_market=include_builtin)
+        # Own clones first (the service lists purchased market voices first).
+        return sorted(voices, key=lambda voice: voice.is_market)
+
+    async def voice_page(
+        self, page: int = 0, page_size: int = 50, *, builtin: bool = False
+    ) -> VoicePage:
+        """Vocu does not page: page 0 holds every own (or market) voice."""
+        everything = await self.client.list_voices(include_market=builtin)
+        chosen = [voice for voice in everything if voice.is_market == builtin]
+        start = page * page_size
+        return VoicePage(
+            voices=tuple(chosen[start : start + page_size]),
+            page=page,
+            page_size=page_size,
+            has_more=start + page_size < len(chosen),
+            total=len(chosen),
+        )
+
+    async def get_voice(self, voice_id: str) -> Voice:
+        return await self.client.get_voice(voice_id)
+
+    async def clone_voice(
+        self,
+        name: str,
+        audio: bytes | None = None,
+        *,
+        audio_url: str | None = None,
+        filename: str = "sample.wav",
+        language: str | None = None,
+        noise_reduction: bool = True,
+    ) -> Voice:
+        check_clone_input(self.name, name, audio, audio_url, url_supported=False)
+        return await self.client.create_voice(
+            name, audio or b"", filename=filename, language=language, vocal_filter=noise_reduction
+        )
+
+    async def wait_for_voice(
+        self,
+        voice_id: str,
+        *,
+        timeout: float = 300,
+        poll_interval: float = 2.0,
+        on_progress: Callable[[Voice], None] | None = None,
+    ) -> Voice:
+        return await self.client.wait_for_voice(
+            voice_id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
+        )
+
+    async def delete_voice(self, voice_id: str) -> None:
+        await self.client.delete_voice(voice_id)
+
+    def stream_speech(
+        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+    ) -> SpeechStream:
+        return self.client.stream_speech(text, voice_id, options)
+
+    def iter_speech(
+        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+    ) -> AsyncIterator[bytes]:
+        return self.client.iter_speech(text, voice_id, options)
+
+    async def synthesize(
+        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+    ) -> bytes:
+        return await self.client.synthesize(text, voice_id, options)
+
+    async def get_account(self) -> Account:
+        return await self.client.get_account()
+
+    async def create_stream_url(
+        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+    ) -> GenerationResult:
+        return await self.client.create_stream_url(text, voice_id, options)

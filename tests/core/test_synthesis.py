@@ -177,3 +177,40 @@ async def test_stream_url_is_signed_and_fetched_without_the_key(
     fetched = [r for r in vocu_emulator.requests if r.method == "GET" and "auth" in r.query]
     assert fetched and all("Authorization" not in r.headers for r in fetched)
     assert all("authorization" not in (k.lower() for k in r.headers) for r in fetched)
+
+
+# Characters that URL query encoding can mangle ('+' read as a space, '&'/'=' splitting fields,
+# '%' double-decoded) and scripts that take nine bytes per character once percent-encoded.
+AWKWARD_TEXTS = [
+    "你好，世界。",
+    "早上好！今天天气很好，我们去公园散步吧。",
+    "a+b = c & d; 100% sure #1?",
+    "+",
+    "%E4%BD%A0 is not decoded twice",
+    "Emoji 😀 and 한국어 and 日本語。",
+    "\u3000全角空格\u3000",
+]
+
+
+@pytest.mark.parametrize("language", [None, "zh"], ids=["get-form", "post-form"])
+@pytest.mark.parametrize("text", AWKWARD_TEXTS)
+async def test_awkward_text_reaches_the_service_unchanged(
+    client: VocuClient, vocu_emulator: Any, text: str, language: str | None
+) -> None:
+    async with client.stream_speech(text, seed.BOB_ID, SynthesisOptions(language=language)) as s:
+        assert_mp3(b"".join([chunk async for chunk in s]))
+    (request,) = requests_to(vocu_emulator, GET_PATH if language is None else POST_PATH)
+    assert (request.query if language is None else request.json)["text"] == text
+
+
+async def test_long_cjk_text_is_sent_in_a_body_not_a_url(
+    client: VocuClient, vocu_emulator: Any
+) -> None:
+    """2000 CJK characters are 18 000 bytes of query: past the 8 KiB request line servers accept."""
+    text = "你好，世界。" * 333
+    async with client.stream_speech(text, seed.BOB_ID) as stream:
+        audio = b"".join([chunk async for chunk in stream])
+        assert stream.result.credit_used == len(text)  # the service got every character
+    assert_mp3(audio)
+    assert not requests_to(vocu_emulator, GET_PATH)
+    assert requests_to(vocu_emulator, POST_PATH)[-1].json["stream"] is True

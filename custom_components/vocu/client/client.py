@@ -256,13 +256,13 @@ class VocuClient:
         wire.validate(text, options, self.max_chars_per_request)
         fields = wire.generation_fields(text, voice_id, options)
         transport = self._transport
-        if wire.needs_post_form(options):
+        params = wire.query_fields(fields)
+        if wire.needs_post_form(options) or not wire.fits_query(params):
             body = {**fields, "stream": True, "direct_stream": True}
 
             async def opener() -> aiohttp.ClientResponse:
                 return await transport.open("POST", "/api/tts/simple-generate", json_body=body)
         else:
-            params = wire.query_fields(fields)
 
             async def opener() -> aiohttp.ClientResponse:
                 return await transport.open("GET", "/api/tts/simple-generate.mp3", params=params)

@@ -6,6 +6,7 @@ import base64
 import mimetypes
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from .errors import ValidationError
 from .models import LANGUAGES, PRESETS, SynthesisOptions
@@ -78,6 +79,16 @@ def generation_fields(text: str, voice_id: str, options: SynthesisOptions) -> di
     }
     fields.update({key: value for key, value in optional.items() if value is not None})
     return fields
+
+
+# Servers refuse request lines past about 8 KiB (aiohttp: 8190 bytes, answered with a bare 400), and
+# a CJK character takes nine bytes once percent-encoded: a query longer than this goes as a POST.
+MAX_QUERY_BYTES = 2048
+
+
+def fits_query(params: dict[str, str]) -> bool:
+    """Whether the GET ``.mp3`` form's query stays well within common request-line limits."""
+    return len(urlencode(params)) <= MAX_QUERY_BYTES
 
 
 def query_fields(fields: dict[str, Any]) -> dict[str, str]:

@@ -115,31 +115,29 @@ def _signed_audio(request: web.Request) -> Audio:
     raise ApiError(403, "AUTH_FORBIDDEN", "Invalid or missing signature")
 
 
-async def stream_audio(request: web.Request) -> web.StreamResponse:
+async def _send_signed(request: web.Request, *, chunked: bool) -> web.StreamResponse:
     audio = _signed_audio(request)
     emu = emulator(request)
     mp3 = await render(emu.speech, emu.state, audio)
+    headers = {"X-Reecho-Audio-Id": audio.id, "X-Accel-Buffering": "no"} if chunked else {}
     return await send_paced(
         request,
         mp3,
         pacing=emu.state.pacing,
         fault=request.get("fault"),
-        headers={"X-Reecho-Audio-Id": audio.id, "X-Accel-Buffering": "no"},
+        headers=headers,
+        chunked=chunked,
     )
+
+
+async def stream_audio(request: web.Request) -> web.StreamResponse:
+    """`stream_url`: paced and chunked, like the live stream of a generation."""
+    return await _send_signed(request, chunked=True)
 
 
 async def stored_audio(request: web.Request) -> web.StreamResponse:
-    audio = _signed_audio(request)
-    emu = emulator(request)
-    mp3 = await render(emu.speech, emu.state, audio)
-    return await send_paced(
-        request,
-        mp3,
-        pacing=emu.state.pacing,
-        fault=request.get("fault"),
-        headers={},
-        chunked=False,
-    )
+    """`audio_url`: the stored file, whole with a Content-Length."""
+    return await _send_signed(request, chunked=False)
 
 
 async def presets(request: web.Request) -> web.Response:

@@ -107,12 +107,17 @@ async def list_voices(request: web.Request) -> web.Response:
         return ok([v.to_api() for v in chosen])
 
 
-async def create_voice(request: web.Request) -> web.Response:
-    account = authenticate(request)
-    body = await _voice_form(request)
+def _required_name(body: dict[str, Any]) -> str:
     name = str(body.get("name") or "").strip()
     if not name:
         raise ApiError(400, "VALIDATION_MISSING_FIELD", "name is required")
+    return name
+
+
+async def create_voice(request: web.Request) -> web.Response:
+    account = authenticate(request)
+    body = await _voice_form(request)
+    name = _required_name(body)
     _check_prompt_audio(body.get("prompt"))
     version = body.get("modelVersion") or "v3.0"
     if version not in MODEL_VERSIONS:
@@ -184,9 +189,7 @@ async def set_avatar(request: web.Request) -> web.Response:
 async def add_style(request: web.Request) -> web.Response:
     account = authenticate(request)
     body = await _voice_form(request)
-    name = str(body.get("name") or "").strip()
-    if not name:
-        raise ApiError(400, "VALIDATION_MISSING_FIELD", "name is required")
+    name = _required_name(body)
     _check_prompt_audio(body.get("prompt"))
     with state(request).lock:
         voice = find_voice(account, request.match_info["voice_id"])

@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -127,8 +127,37 @@ def network_error(exc: BaseException, what: str) -> errors.ServiceConnectionErro
     return errors.ServiceConnectionError(f"{what}: {type(exc).__name__}")
 
 
+# (HTTP status, body, headers, secrets to redact) -> our exception, for a non-2xx answer.
+ErrorBuilder = Callable[[int, bytes, Mapping[str, str], tuple[str, ...]], errors.VoiceServiceError]
+# (decoded JSON object, raw body, response status, headers, secrets) -> None, or raises: catches
+# business errors a service sends inside a 2xx answer.
+EnvelopeCheck = Callable[[Mapping[str, Any], bytes, int, Mapping[str, str], tuple[str, ...]], None]
+
+
+def vocu_envelope_check(
+    payload: Mapping[str, Any],
+    body: bytes,
+    status: int,
+    headers: Mapping[str, str],
+    secrets: tuple[str, ...],
+) -> None:
+    """Vocu sometimes answers HTTP 200 with ``{"status": 4xx, ...}``: an error all the same."""
+    inner = payload.get("status")
+    if isinstance(inner, int) and inner >= 300:
+        raise build_error(inner, body, headers, secrets)
+
+
+def _stamp(exc: errors.VoiceServiceError, provider: str) -> errors.VoiceServiceError:
+    exc.provider = provider
+    return exc
+
+
 class Transport:
-    """Authenticated JSON and streaming requests against one Vocu base URL."""
+    """Authenticated JSON and streaming requests against one service's base URL.
+
+    Defaults are Vocu's; other providers pass their ``auth_scheme`` (None = the bare key in the
+    Authorization header), ``error_builder``, ``envelope_check`` and ``provider`` name.
+    """
 
     def __init__(
         self,
@@ -139,9 +168,16 @@ class Transport:
         timeouts: Timeouts,
         retry: RetryPolicy,
         user_agent: str | None,
+        auth_scheme: str | None = "Bearer",
+        error_builder: ErrorBuilder | None = None,
+        envelope_check: EnvelopeCheck | None = None,
+        provider: str = "vocu",
     ) -> None:
+        self.provider = provider
         if not api_key or not api_key.strip():
-            raise errors.AuthenticationError("no API key given", code="AUTH_UNAUTHORIZED")
+            raise errors.AuthenticationError(
+                "no API key given", code="AUTH_UNAUTHORIZED", provider=provider
+            )
         self._api_key = api_key.strip()
         self.base_url = base_url.rstrip("/")
         self._session = session
@@ -149,6 +185,9 @@ class Transport:
         self.timeouts = timeouts
         self.retry = retry
         self.user_agent = user_agent or DEFAULT_USER_AGENT
+        self._auth_scheme = auth_scheme
+        self._error_builder = error_builder or build_error
+        self._envelope_check = envelope_check or vocu_envelope_check
 
     def __repr__(self) -> str:
         return f"<Transport {self.base_url}>"
@@ -160,11 +199,18 @@ class Transport:
     def redact(self, text: str) -> str:
         return redact_text(text, self.secrets)
 
-    def _headers(self, *, auth: bool) -> dict[str, str]:
-        headers = {"User-Agent": self.user_agent}
+    def _headers(self, *, auth: bool, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        headers = {"User-Agent": self.user_agent, **(extra or {})}
         if auth:
-            headers["Authorization"] = f"Bearer {self._api_key}"
+            scheme = self._auth_scheme
+            headers["Authorization"] = f"{scheme} {self._api_key}" if scheme else self._api_key
         return headers
+
+    def error_from(
+        self, status: int, body: bytes, headers: Mapping[str, str]
+    ) -> errors.VoiceServiceError:
+        """This service's error for an answer, with the provider named and secrets redacted."""
+        return _stamp(self._error_builder(status, body, headers, self.secrets), self.provider)
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -194,6 +240,8 @@ class Transport:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         auth: bool = True,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> aiohttp.ClientResponse:
         """Send one request and return the open response once headers arrived (2xx only).
 
@@ -210,7 +258,8 @@ class Transport:
                     url,
                     params=params,
                     json=json_body,
-                    headers=self._headers(auth=auth),
+                    data=data,
+                    headers=self._headers(auth=auth, extra=headers),
                     timeout=self._client_timeout(),
                     allow_redirects=not auth,  # never follow a redirect with the key attached
                 )
@@ -222,7 +271,9 @@ class Transport:
                 (time.monotonic() - started) * 1000,
                 type(exc).__name__,
             )
-            raise network_error(exc, f"{method} {urlsplit(shown).path}") from None
+            raise _stamp(
+                network_error(exc, f"{method} {urlsplit(shown).path}"), self.provider
+            ) from None
         request_id = response.headers.get(REQUEST_ID_HEADER)
         _LOGGER.debug(
             "%s %s -> %s (request id %s) in %.0f ms",
@@ -240,7 +291,7 @@ class Transport:
                 body = b""
             finally:
                 response.release()
-            raise build_error(response.status, body, response.headers, self.secrets)
+            raise self.error_from(response.status, body, response.headers)
         return response
 
     async def read_body(self, response: aiohttp.ClientResponse, what: str) -> bytes:
@@ -254,7 +305,7 @@ class Transport:
                     return b"".join(chunks)
                 chunks.append(chunk)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise network_error(exc, what) from None
+            raise _stamp(network_error(exc, what), self.provider) from None
         finally:
             response.release()
 
@@ -267,6 +318,8 @@ class Transport:
         json_body: Any = None,
         retry: bool | None = None,
         missing_ok_on_retry: bool = False,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Mapping[str, Any]:
         """Send a JSON request and return the decoded top-level object."""
         payload, _ = await self.request_with_id(
@@ -276,6 +329,8 @@ class Transport:
             json_body=json_body,
             retry=retry,
             missing_ok_on_retry=missing_ok_on_retry,
+            data=data,
+            headers=headers,
         )
         return payload
 
@@ -288,6 +343,8 @@ class Transport:
         json_body: Any = None,
         retry: bool | None = None,
         missing_ok_on_retry: bool = False,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> tuple[Mapping[str, Any], str | None]:
         """Send a JSON request; return the decoded object and the request id.
 
@@ -299,7 +356,16 @@ class Transport:
         attempts = max(1, self.retry.attempts) if retry else 1
         for attempt in range(attempts):
             try:
-                response = await self.open(method, path, params=params, json_body=json_body)
+                # `data` may be a callable building a fresh body per try (a FormData is single-use)
+                body_data = data() if callable(data) else data
+                response = await self.open(
+                    method,
+                    path,
+                    params=params,
+                    json_body=json_body,
+                    data=body_data,
+                    headers=headers,
+                )
                 body = await self.read_body(response, f"{method} {path}")
                 return self.decode(body, response), response.headers.get(REQUEST_ID_HEADER)
             except errors.NotFoundError:
@@ -331,12 +397,14 @@ class Transport:
                 "the voice service answered with something that is not JSON",
                 status=response.status,
                 request_id=response.headers.get(REQUEST_ID_HEADER),
+                provider=self.provider,
             ) from None
         if not isinstance(payload, Mapping):
             return {"data": payload}
-        status = payload.get("status")
-        if isinstance(status, int) and status >= 300:  # an error inside a 200 envelope
-            raise build_error(status, body, response.headers, self.secrets)
+        try:
+            self._envelope_check(payload, body, response.status, response.headers, self.secrets)
+        except errors.VoiceServiceError as exc:
+            raise _stamp(exc, self.provider) from None
         return payload
 
 

@@ -113,12 +113,14 @@ class SpeechStream:
             where = "before the first audio bytes" if first else "between audio chunks"
             raise errors.ServiceTimeoutError(
                 f"{self._what}: no audio {where} in time ({self.bytes_received} bytes received)",
+                provider=self._transport.provider,
                 request_id=self.result.request_id,
             ) from None
         except aiohttp.ClientError:
             raise errors.StreamInterruptedError(
                 f"{self._what}: audio stream broke after {self.bytes_received} bytes",
                 bytes_received=self.bytes_received,
+                provider=self._transport.provider,
                 request_id=self.result.request_id,
             ) from None
         self.bytes_received += len(chunk)
@@ -144,6 +146,7 @@ class SpeechStream:
                 f"{self._what}: the answer is not MP3 audio"
                 + (" (empty)" if not head else f" (starts with {head[:4]!r})"),
                 status=200,
+                provider=self._transport.provider,
                 request_id=request_id,
             )
         self._head = head

@@ -17,7 +17,6 @@ from .base import DEFAULT_OPTIONS, Capability, ProviderInfo, VoicePage, check_cl
 from .registry import VOCU
 
 
-
 class VocuProvider:
     info: ProviderInfo = VOCU
 

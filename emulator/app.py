@@ -146,6 +146,10 @@ class Emulator:
         if fault is None:
             return await handler(request)
         request["fault"] = fault
+        if fault.drop_before_headers:
+            drop_connection(request)
+            # Nothing reaches the client: aiohttp finds the socket closed when it tries to write.
+            return web.Response(status=503)
         if fault.hang:
             generation = self._generation
             # Polled rather than an Event: reset() comes from the test's thread, not this loop.

@@ -26,7 +26,9 @@ class Fault:
 
     `status` answers with an error body (`code`/`message`, plus `Retry-After` for `retry_after`
     or any 429); `cut_after_bytes` closes the connection mid-body; `first_byte_delay` delays the
-    answer; `hang` never answers; `garbage` replaces the body with bytes that are not MP3.
+    answer; `hang` never answers; `garbage` replaces the body with bytes that are not MP3;
+    `drop_before_headers` closes the connection before any status line (nothing was generated,
+    so a client may safely retry even a billed request).
     """
 
     path: str = "/api/tts/simple-generate*"
@@ -40,6 +42,7 @@ class Fault:
     first_byte_delay: float | None = None
     hang: bool = False
     garbage: bool = False
+    drop_before_headers: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():

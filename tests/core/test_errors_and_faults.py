@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from vocu_client import RetryPolicy, Timeouts, VocuClient, errors
+from vocu_client import RetryPolicy, SynthesisOptions, Timeouts, VocuClient, errors
 from vocu_client._http import build_error
 from vocu_emulator import seed
 from vocu_emulator.faults import Fault
@@ -13,6 +13,7 @@ from vocu_emulator.faults import Fault
 from .conftest import ClientFactory, requests_to
 
 GET_PATH = "/api/tts/simple-generate.mp3"
+POST_PATH = "/api/tts/simple-generate"
 
 
 async def speak(client: VocuClient, text: str = "Hello there.", voice: str = seed.BOB_ID) -> bytes:
@@ -228,3 +229,33 @@ async def test_unreachable_service_is_a_connection_error(make_client: ClientFact
     assert not isinstance(caught.value, errors.ServiceTimeoutError)
     with pytest.raises(errors.ServiceConnectionError):
         await speak(client)
+
+
+# The POST form: aiohttp itself silently re-sends an idempotent GET once after such a drop, so
+# only a POST shows our own retry policy at work.
+POST_FORM = SynthesisOptions(language="en-us")
+
+
+async def speak_post(client: VocuClient) -> bytes:
+    async with client.stream_speech("Hello there.", seed.BOB_ID, POST_FORM) as stream:
+        return b"".join([chunk async for chunk in stream])
+
+
+async def test_synthesis_retried_after_connection_dropped_before_headers(
+    client: VocuClient, vocu_emulator: Any
+) -> None:
+    """No status line came back, so nothing was generated or billed: one retry is safe."""
+    vocu_emulator.inject(Fault(drop_before_headers=True))
+    assert await speak_post(client)
+    assert len(requests_to(vocu_emulator, POST_PATH)) == 2
+
+
+async def test_persistent_drop_before_headers_is_a_connection_error(
+    client: VocuClient, vocu_emulator: Any
+) -> None:
+    vocu_emulator.inject(Fault(drop_before_headers=True, times=None))
+    with pytest.raises(errors.ServiceConnectionError) as caught:
+        await speak_post(client)
+    assert not isinstance(caught.value, errors.StreamInterruptedError | errors.ServiceTimeoutError)
+    # Every try of the policy (synthesis_attempts=3), and no more.
+    assert len(requests_to(vocu_emulator, POST_PATH)) == 3

@@ -52,6 +52,17 @@ def test_zh_hans_has_every_key_with_the_same_placeholders() -> None:
         assert CJK.search(chinese[key]), f"{key} is not translated: {chinese[key]!r}"
 
 
+def test_zh_hans_and_en_cover_every_section_and_key_of_strings_json() -> None:
+    """Checked against the source file itself, not only against a generated en.json."""
+    source = load("strings.json")
+    assert {"config", "options", "services", "exceptions", "entity", "issues"} <= set(source)
+    keys = set(flatten(source))
+    for name in ("translations/en.json", "translations/zh-Hans.json"):
+        translated = load(name)
+        assert set(translated) == set(source), name
+        assert set(flatten(translated)) == keys, name
+
+
 def test_translation_keys_used_by_the_integration_exist() -> None:
     strings = load("strings.json")
     for key in ("invalid_auth", "update_failed"):

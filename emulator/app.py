@@ -15,9 +15,18 @@ from typing import Any
 
 from aiohttp import web
 
-from . import routes_account, routes_jobs, routes_tts, routes_voice, turbo
+from . import (
+    routes_account,
+    routes_jobs,
+    routes_minimax,
+    routes_noiz,
+    routes_tts,
+    routes_voice,
+    turbo,
+)
 from .api import EMULATOR_KEY, ApiError, error_response, ok
 from .faults import Fault, FaultBook
+from .provider_errors import provider_error_shapes
 from .speech import SpeechEngine
 from .state import EmulatorState, Pacing
 from .streaming import drop_connection, garbage_like
@@ -104,7 +113,12 @@ class Emulator:
 
     def make_app(self) -> web.Application:
         app = web.Application(
-            middlewares=[self._request_id, self._errors, self._record_and_fault],
+            middlewares=[
+                self._request_id,
+                provider_error_shapes,  # Noiz/MiniMax prefixes: their own error bodies
+                self._errors,
+                self._record_and_fault,
+            ],
             client_max_size=128 * 1024 * 1024,
         )
         app[EMULATOR_KEY] = self
@@ -114,6 +128,8 @@ class Emulator:
         routes_tts.add_routes(app)
         routes_jobs.add_routes(app)
         turbo.add_routes(app)
+        routes_noiz.add_routes(app)  # /noiz/v1/...
+        routes_minimax.add_routes(app)  # /useapi/v1/minimax/... and its audio CDN
         app.router.add_post("/_emulator/reset", self._control_reset)
         app.router.add_post("/_emulator/faults", self._control_faults)
         app.router.add_delete("/_emulator/faults", self._control_clear_faults)

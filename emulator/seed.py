@@ -170,3 +170,77 @@ SHARED_VOICE = {
     "espeak": "en-gb+m2",
     "pitch": 45,
 }
+
+
+# --- Noiz AI (served under /noiz/v1) -------------------------------------------------------
+# Keys look like Noiz's (base64 of "uuid$email"); sent bare in Authorization, never "Bearer".
+NOIZ_KEY = "ZW11LW5vaXotcGFpZC0xZjNhJGFkYUBleGFtcGxlLmNvbQ=="
+NOIZ_LOW_CREDIT_KEY = "ZW11LW5vaXotbG93LTdiMmUkYWxhbkBleGFtcGxlLmNvbQ=="
+NOIZ_CREDITS = 100_000
+NOIZ_LOW_CREDITS = 5
+NOIZ_VOICE_ID = "nz-voice-0c1d2e3f4a5b"  # the paid key's own clone "Nora"
+NOIZ_BUILTIN_IDS = ("nz-builtin-aria", "nz-builtin-kai", "nz-builtin-mei")
+
+
+def noiz_voices() -> list[dict]:
+    """Custom voices every Noiz key starts with (fields as clients observe them, reference §3)."""
+    return [
+        {
+            "voice_id": NOIZ_VOICE_ID,
+            "display_name": "Nora",
+            "labels": ["warm", "narration"],
+            "language": "en",
+            "gender": "female",
+            "espeak": "en-us+f2",
+            "pitch": 58,
+        }
+    ]
+
+
+def noiz_builtin_voices() -> list[dict]:
+    return [
+        {"voice_id": NOIZ_BUILTIN_IDS[0], "display_name": "Aria", "language": "en",
+         "gender": "female", "espeak": "en-us+f3", "pitch": 62},
+        {"voice_id": NOIZ_BUILTIN_IDS[1], "display_name": "Kai", "language": "en",
+         "gender": "male", "espeak": "en-us+m2", "pitch": 35},
+        {"voice_id": NOIZ_BUILTIN_IDS[2], "display_name": "Mei", "language": "zh",
+         "gender": "female", "espeak": "cmn", "pitch": 66},
+    ]  # fmt: skip
+
+
+# --- MiniMax through useapi.net (served under /useapi/v1/minimax) --------------------------
+USEAPI_TOKEN = "user:4821-emu0single0token0a1b2c3d4e5f"  # one MiniMax account configured
+USEAPI_MULTI_TOKEN = "user:4822-emu0multi0token0f6e5d4c3b2a"  # two: `account` is required
+USEAPI_EXPIRED_TOKEN = "user:4823-emu0expired0token099887766"  # subscription lapsed: 402
+MINIMAX_ACCOUNT = "ada@example.com"
+MINIMAX_ACCOUNTS_MULTI = ("grace@example.com", "alan@example.com")
+MINIMAX_CLONE_ID = "moss_audio_5f0c7a1e-2d3b-4c5d-8e9f-0a1b2c3d4e5f"  # "Max", cloned, per account
+MINIMAX_SYSTEM_IDS = tuple(f"English_emu_{i:02d}" for i in range(12))
+
+
+def minimax_system_voices() -> list[dict]:
+    """Twelve system voices, enough to page with small page sizes."""
+    names = ("Narrator", "Friend", "Captain", "Poet", "Teacher", "Host",
+             "Whisper", "Robot", "Granny", "Coach", "Pilot", "Bard")  # fmt: skip
+    return [
+        {
+            "voice_id": voice_id,
+            "voice_name": name,
+            "tag_list": ["English", "Female" if i % 2 else "Male", "Adult"],
+            "espeak": "en-us+f3" if i % 2 else "en-us+m3",
+            "pitch": 30 + 3 * i,
+        }
+        for i, (voice_id, name) in enumerate(zip(MINIMAX_SYSTEM_IDS, names, strict=True))
+    ]
+
+
+def minimax_cloned_voices() -> list[dict]:
+    return [
+        {
+            "voice_id": MINIMAX_CLONE_ID,
+            "voice_name": "Max",
+            "tag_list": ["English"],
+            "espeak": "en-gb+m3",
+            "pitch": 42,
+        }
+    ]

@@ -205,7 +205,7 @@ class NoizProvider(HttpProvider):
         lang = LANGUAGE_CODES.get(language, language) if language else None
 
         def form() -> aiohttp.FormData:
-            data = aiohttp.FormData()
+            data = aiohttp.FormData(default_to_multipart=True)
             if audio is not None:
                 data.add_field("file", audio, filename=filename, content_type=mime)
             else:
@@ -239,7 +239,7 @@ class NoizProvider(HttpProvider):
         transport = self._transport
 
         async def opener() -> aiohttp.ClientResponse:
-            form = aiohttp.FormData()
+            form = aiohttp.FormData(default_to_multipart=True)
             for key, value in fields.items():
                 form.add_field(key, value)
             response = await transport.open("POST", "/text-to-speech", data=form)

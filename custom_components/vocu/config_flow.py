@@ -143,6 +143,11 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
             if not (error := await self._async_validate()):
                 return await self._async_account_validated()
             errors["base"] = error
+        return self._async_show_user_form(user_input or {}, errors)
+
+    def _async_show_user_form(
+        self, suggested: Mapping[str, Any], errors: dict[str, str]
+    ) -> ConfigFlowResult:
         schema = vol.Schema(
             {
                 vol.Required(CONF_API_KEY): KEY_SELECTOR,
@@ -151,7 +156,7 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
         )
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or {}),
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
             description_placeholders={"api_key_url": API_KEY_URL},
         )
@@ -171,6 +176,12 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
                     if self.source == SOURCE_RECONFIGURE:
                         return self._async_finish_reconfigure()
                     return await self._async_account_validated()
+                if error == "invalid_auth" and self.source != SOURCE_RECONFIGURE:
+                    # The key is what is wrong, and this form has no key field: go back to the
+                    # one that has (custom host kept; the URL is suggested again after it).
+                    return self._async_show_user_form(
+                        {CONF_HOST: HOST_CUSTOM}, {"base": "invalid_auth"}
+                    )
                 errors["base"] = error
         schema = vol.Schema({vol.Required(CONF_BASE_URL): URL_SELECTOR})
         suggested = user_input or {CONF_BASE_URL: self._data.get(CONF_BASE_URL, "")}

@@ -134,16 +134,28 @@ async def test_errors_then_recovery(
         vocu_emulator.inject(fault)
     result = await to_custom_host(hass, token, base_url or vocu_emulator.base_url)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "custom_host"
     assert result["errors"] == {"base": error}
+    if error == "invalid_auth":
+        # The custom-host form has no key field: the user form comes back to correct the key,
+        # and the URL entered before is suggested again on the way.
+        assert result["step_id"] == "user"
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_API_KEY: seed.PAID_TOKEN, CONF_HOST: HOST_CUSTOM}
+        )
+        assert result["step_id"] == "custom_host"
+        suggested = {
+            str(key): key.description["suggested_value"]
+            for key in result["data_schema"].schema
+            if key.description
+        }
+        assert suggested == {CONF_BASE_URL: vocu_emulator.base_url}
+    else:
+        assert result["step_id"] == "custom_host"
 
     vocu_emulator.clear_faults()
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_BASE_URL: vocu_emulator.base_url}
     )
-    if error == "invalid_auth":  # the key is still wrong: the user must start over with a new one
-        assert result["errors"] == {"base": "invalid_auth"}
-        return
     assert result["step_id"] == "voice"
 
 

@@ -1,8 +1,12 @@
 """The ``vocu`` command line: speak, list and clone voices, manage jobs, from a shell.
 
-The token comes from ``VOCU_TOKEN`` only (never an argument, so it stays out of shell history and
-process lists); the base URL from ``--base-url`` or ``VOCU_BASE_URL`` (``vocu.ai``, ``vocu.studio``,
-``wusound.cn`` or a full URL such as the emulator's). Failures print one line and exit non-zero.
+``--provider`` (env ``VOCU_PROVIDER``, default ``vocu``) picks the service: ``vocu``, ``noiz``
+or ``minimax`` (useapi.net). The token comes from the environment only (never an argument, so it
+stays out of shell history and process lists): ``VOCU_TOKEN``, ``NOIZ_API_KEY`` or
+``USEAPI_TOKEN``, or the variable named by ``--token-env``. The base URL from ``--base-url`` or
+``VOCU_BASE_URL`` / ``NOIZ_BASE_URL`` / ``USEAPI_BASE_URL`` (for Vocu also ``vocu.ai``,
+``vocu.studio``, ``wusound.cn``). A command the service lacks fails with one line ("noiz has no
+account endpoint"). Failures print one line and exit non-zero.
 """
 
 from __future__ import annotations
@@ -19,8 +23,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import errors
-from .client import DEFAULT_BASE_URL, HOSTS, VocuClient
+from .client import HOSTS, VocuClient
 from .models import LANGUAGES, PRESETS, Job, SynthesisOptions, Voice
+from .providers import PROVIDERS, Capability, VoiceProvider, create_provider
+from .providers.base import unsupported
+from .providers.vocu import VocuProvider
+
+BASE_URL_ENV = {"vocu": "VOCU_BASE_URL", "noiz": "NOIZ_BASE_URL", "minimax": "USEAPI_BASE_URL"}
 
 # One exit code per error class, most specific first (subclasses before their bases).
 EXIT_CODES: tuple[tuple[type[errors.VoiceServiceError], int, str], ...] = (
@@ -37,11 +46,19 @@ EXIT_CODES: tuple[tuple[type[errors.VoiceServiceError], int, str], ...] = (
     (errors.ServiceTimeoutError, 10, "timed out"),
     (errors.ServiceConnectionError, 10, "cannot reach the service"),
     (errors.InvalidAudioError, 11, "invalid audio from the service"),
+    (errors.UnsupportedOperationError, 12, "not supported"),
     (errors.VoiceServiceError, 1, "error"),
 )
 EXIT_INTERRUPTED = 130
 
-Command = Callable[[VocuClient, argparse.Namespace], Awaitable[None]]
+Command = Callable[[VoiceProvider, argparse.Namespace], Awaitable[None]]
+
+
+def _vocu(provider: VoiceProvider, what: str) -> VocuClient:
+    """The Vocu client behind the provider, for Vocu-only commands."""
+    if isinstance(provider, VocuProvider):
+        return provider.client
+    raise unsupported(provider.name, what)
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -97,7 +114,7 @@ async def _write_stream(chunks: AsyncIterator[bytes], output: str) -> int:
     return written
 
 
-async def cmd_say(client: VocuClient, args: argparse.Namespace) -> None:
+async def cmd_say(client: VoiceProvider, args: argparse.Namespace) -> None:
     args.text = _read_text(args.text)
     written = await _write_stream(
         client.iter_speech(args.text, args.voice, _options(args)), args.output
@@ -127,8 +144,11 @@ def _as_json(value: Any) -> str:
     return json.dumps(plain(value), ensure_ascii=False, indent=2)
 
 
-async def cmd_voices(client: VocuClient, args: argparse.Namespace) -> None:
-    voices = await client.list_voices(include_market=True, show_full=args.all)
+async def cmd_voices(provider: VoiceProvider, args: argparse.Namespace) -> None:
+    if isinstance(provider, VocuProvider):
+        voices = await provider.client.list_voices(include_market=True, show_full=args.all)
+    else:
+        voices = await provider.list_voices(include_builtin=not args.own)
     if args.json:
         print(_as_json(voices))
         return
@@ -136,7 +156,7 @@ async def cmd_voices(client: VocuClient, args: argparse.Namespace) -> None:
         print(_voice_line(voice))
 
 
-async def cmd_account(client: VocuClient, args: argparse.Namespace) -> None:
+async def cmd_account(client: VoiceProvider, args: argparse.Namespace) -> None:
     account = await client.get_account()
     if args.json:
         print(_as_json(account))
@@ -149,24 +169,33 @@ async def cmd_account(client: VocuClient, args: argparse.Namespace) -> None:
     print(f"concurrent syntheses: {account.quota.sync_concurrency}")
 
 
-async def cmd_presets(client: VocuClient, args: argparse.Namespace) -> None:
-    for preset in await client.list_presets():
+async def cmd_presets(provider: VoiceProvider, args: argparse.Namespace) -> None:
+    for preset in await _vocu(provider, "presets").list_presets():
         print(f"{preset.key}\t{preset.name}\t{preset.description or ''}")
 
 
-async def cmd_clone(client: VocuClient, args: argparse.Namespace) -> None:
-    path = Path(args.audio_file)
-    try:
-        audio = await asyncio.to_thread(path.read_bytes)
-    except OSError as exc:
-        raise errors.ValidationError(f"cannot read {path}: {exc.strerror}") from None
-    voice = await client.create_voice(
-        args.name,
-        audio,
-        filename=path.name,
-        language=args.language,
-        vocal_filter=not args.no_noise_filter,
-    )
+async def cmd_clone(client: VoiceProvider, args: argparse.Namespace) -> None:
+    source = args.audio_file
+    if source.startswith(("http://", "https://")):
+        voice = await client.clone_voice(
+            args.name,
+            audio_url=source,
+            language=args.language,
+            noise_reduction=not args.no_noise_filter,
+        )
+    else:
+        path = Path(source)
+        try:
+            audio = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise errors.ValidationError(f"cannot read {path}: {exc.strerror}") from None
+        voice = await client.clone_voice(
+            args.name,
+            audio,
+            filename=path.name,
+            language=args.language,
+            noise_reduction=not args.no_noise_filter,
+        )
     print(f"created voice {voice.name} ({voice.id}), status {voice.status}", file=sys.stderr)
 
     def progress(current: Voice) -> None:
@@ -181,7 +210,7 @@ async def cmd_clone(client: VocuClient, args: argparse.Namespace) -> None:
     print(voice.id)
 
 
-async def cmd_delete(client: VocuClient, args: argparse.Namespace) -> None:
+async def cmd_delete(client: VoiceProvider, args: argparse.Namespace) -> None:
     await client.delete_voice(args.voice_id)
     print(f"deleted voice {args.voice_id}", file=sys.stderr)
 
@@ -200,7 +229,8 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def cmd_jobs(client: VocuClient, args: argparse.Namespace) -> None:
+async def cmd_jobs(provider: VoiceProvider, args: argparse.Namespace) -> None:
+    client = _vocu(provider, "asynchronous jobs")
     if args.jobs_command == "list":
         jobs = await client.list_jobs(limit=args.limit, offset=args.offset, status=args.status)
         print(_as_json(jobs) if args.json else "\n".join(_job_line(job) for job in jobs))
@@ -236,9 +266,23 @@ def _add_synthesis_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vocu", description=__doc__.split("\n\n")[0])
     parser.add_argument(
+        "--provider",
+        choices=sorted(PROVIDERS),
+        default=os.environ.get("VOCU_PROVIDER", "vocu").strip().lower() or "vocu",
+        help="voice service (env VOCU_PROVIDER; default vocu)",
+    )
+    parser.add_argument(
         "--base-url",
-        default=os.environ.get("VOCU_BASE_URL", DEFAULT_BASE_URL),
-        help=f"API base URL or one of {', '.join(HOSTS)} (env VOCU_BASE_URL)",
+        help=f"API base URL (vocu also: {', '.join(HOSTS)}); env VOCU_BASE_URL, NOIZ_BASE_URL "
+        "or USEAPI_BASE_URL, else the service's own",
+    )
+    parser.add_argument(
+        "--token-env",
+        help="environment variable holding the token "
+        f"(default: {', '.join(f'{n} {i.token_env}' for n, i in PROVIDERS.items())})",
+    )
+    parser.add_argument(
+        "--account", help="minimax: which useapi.net MiniMax account (env USEAPI_ACCOUNT)"
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -251,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     voices = commands.add_parser("voices", help="list voices")
     voices.add_argument("--json", action="store_true")
     voices.add_argument("--all", action="store_true", help="include voices still training")
+    voices.add_argument("--own", action="store_true", help="only your own clones (noiz, minimax)")
     voices.set_defaults(handler=cmd_voices)
 
     account = commands.add_parser("account", help="show the account and its credits")
@@ -260,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("presets", help="list generation presets").set_defaults(handler=cmd_presets)
 
     clone = commands.add_parser("clone", help="clone a voice from an audio sample")
-    clone.add_argument("audio_file")
+    clone.add_argument("audio_file", help="sample file, or an http(s) URL where supported")
     clone.add_argument("--name", required=True)
     clone.add_argument("--language", help=f"one of {', '.join(LANGUAGES)}")
     clone.add_argument("--no-noise-filter", action="store_true", help="keep background sound")
@@ -304,12 +349,12 @@ def _add_jobs_parser(commands: Any) -> None:
 # -- errors and entry point -----------------------------------------------------------------
 
 
-async def describe_error(client: VocuClient, exc: errors.VoiceServiceError, args: Any) -> str:
+async def describe_error(client: VoiceProvider, exc: errors.VoiceServiceError, args: Any) -> str:
     """One line naming the cause; for missing credits, what is left and what was needed."""
     label = next(text for cls, _, text in EXIT_CODES if isinstance(exc, cls))
     if isinstance(exc, errors.InsufficientCreditsError):
         left = exc.credits_left
-        if left is None:
+        if left is None and client.supports(Capability.ACCOUNT):
             with contextlib.suppress(errors.VoiceServiceError):
                 left = (await client.get_account()).credits
         needed = exc.credits_needed
@@ -330,7 +375,12 @@ def exit_code(exc: errors.VoiceServiceError) -> int:
 
 
 async def run(args: argparse.Namespace, token: str) -> int:
-    async with VocuClient(token, base_url=args.base_url) as client:
+    base_url = args.base_url or os.environ.get(BASE_URL_ENV[args.provider]) or None
+    extra: dict[str, Any] = {}
+    account = args.account or os.environ.get("USEAPI_ACCOUNT")
+    if args.provider == "minimax" and account:
+        extra["account"] = account
+    async with create_provider(args.provider, token, base_url=base_url, **extra) as client:
         try:
             await args.handler(client, args)
         except errors.VoiceServiceError as exc:
@@ -341,9 +391,10 @@ async def run(args: argparse.Namespace, token: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    token = os.environ.get("VOCU_TOKEN", "").strip()
+    token_env = args.token_env or PROVIDERS[args.provider].token_env
+    token = os.environ.get(token_env, "").strip()
     if not token:
-        print("vocu: authentication failed: set the API token in VOCU_TOKEN", file=sys.stderr)
+        print(f"vocu: authentication failed: set the API token in {token_env}", file=sys.stderr)
         return 3
     try:
         return asyncio.run(run(args, token))

@@ -116,6 +116,8 @@ class VocuCog(
     async def clear(self, interaction: discord.Interaction) -> None:
         player = self.services.players.get(interaction.guild_id or 0)
         removed = player.clear() if player is not None else 0
+        if player is not None:
+            await player.reported()  # cleared items refunded before the bookkeeping sweep
         self.services.speaker.forget_vanished(interaction.guild_id or 0)
         await reply(interaction, f"Removed {removed} waiting item(s).")
 
@@ -252,6 +254,7 @@ class VocuCog(
                 overflow=settings.overflow,
                 on_error=services.speaker.on_error,
                 on_played=services.speaker.on_played,
+                on_dropped=services.speaker.on_dropped,
             )
         services.idle.touch(guild.id)
         await services.settings.update_guild(

@@ -40,6 +40,11 @@ _LOGGER = logging.getLogger(__name__)
 
 ErrorCallback = Callable[[SpeechItem, Exception], Awaitable[None]]
 PlayedCallback = Callable[[SpeechItem, GenerationResult | None], Awaitable[None]]
+# Why a waiting item left the queue without being played.
+DropReason = Literal["overflow", "cleared", "skipped"]
+# (item, reason, may_be_billed): True when its stream URL was already being requested (prefetch),
+# so the service may have charged for it.
+DroppedCallback = Callable[[SpeechItem, DropReason, bool], Awaitable[None]]
 EventKind = Literal[
     "enqueued", "refused", "dropped", "preparing", "started", "finished", "failed", "cleared"
 ]
@@ -78,6 +83,7 @@ class GuildPlayer:
         overflow: OverflowPolicy = "drop_oldest",
         on_error: ErrorCallback | None = None,
         on_played: PlayedCallback | None = None,
+        on_dropped: DroppedCallback | None = None,
         source_factory: SourceFactory | None = None,
         stop_timeout: float = 5.0,
     ) -> None:
@@ -86,6 +92,7 @@ class GuildPlayer:
         self._queue = SpeechQueue(max_queue, overflow)
         self._on_error = on_error
         self._on_played = on_played
+        self._on_dropped = on_dropped
         self._source_factory: SourceFactory = source_factory or StreamSourceFactory()
         self._stop_timeout = stop_timeout
         self._current: SpeechItem | None = None
@@ -93,6 +100,7 @@ class GuildPlayer:
         self._prefetch: tuple[SpeechItem, asyncio.Task[PreparedAudio]] | None = None
         self._runner: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._drop_reports: set[asyncio.Task[None]] = set()
         self._closed = False
         self.timeline: deque[PlaybackEvent] = deque(maxlen=TIMELINE_LENGTH)
 
@@ -125,7 +133,8 @@ class GuildPlayer:
             return False
         if pushed.dropped is not None:
             self._mark("dropped", pushed.dropped)
-            self._drop_prefetch_of(pushed.dropped)
+            billed = self._drop_prefetch_of(pushed.dropped)
+            await self._call(self._on_dropped, pushed.dropped, "overflow", billed)
         self._mark("enqueued", item)
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._run(), name="vocu-guild-player")
@@ -145,10 +154,24 @@ class GuildPlayer:
     def clear(self) -> int:
         """Drop every waiting item (the current one keeps playing); returns how many."""
         removed = self._queue.clear()
+        prefetched = self._prefetch[0] if self._prefetch is not None else None
         for item in removed:
             self._mark("cleared", item)
+            if self._on_dropped is not None:
+                # Tracked, so aclose() and reported() wait for these callbacks.
+                task = asyncio.create_task(
+                    self._call(self._on_dropped, item, "cleared", item is prefetched)
+                )
+                self._track(task)
+                self._drop_reports.add(task)
+                task.add_done_callback(self._drop_reports.discard)
         self._discard_prefetch()
         return len(removed)
+
+    async def reported(self) -> None:
+        """Wait until ``on_dropped`` has run for every item a ``clear()`` removed."""
+        if self._drop_reports:
+            await asyncio.gather(*self._drop_reports, return_exceptions=True)
 
     async def aclose(self) -> None:
         """Stop playback, kill and reap every FFmpeg process, and end every task of this player."""
@@ -193,6 +216,8 @@ class GuildPlayer:
         if self._closed or self._skip_current:
             prepared.discard()
             self._mark("finished", item)
+            # Skipped before a frame played, but its stream URL exists: the service billed it.
+            await self._call(self._on_dropped, item, "skipped", True)
             return
         self._start_prefetch()
 
@@ -251,9 +276,12 @@ class GuildPlayer:
         self._track(task)
         self._prefetch = (upcoming, task)
 
-    def _drop_prefetch_of(self, item: SpeechItem) -> None:
+    def _drop_prefetch_of(self, item: SpeechItem) -> bool:
+        """Cancel ``item``'s prefetch; True when there was one (its synthesis may be billed)."""
         if self._prefetch is not None and self._prefetch[0] is item:
             self._discard_prefetch()
+            return True
+        return False
 
     def _discard_prefetch(self) -> None:
         if self._prefetch is None:

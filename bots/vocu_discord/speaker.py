@@ -19,7 +19,7 @@ from .autoread import NameAnnouncer
 from .budget import CharacterBudget, Reservation
 from .feedback import ErrorKind, SpeechRefusedError
 from .normalise import NameContext, estimate_seconds, normalise
-from .player import PlayerRegistry, SpeechItem
+from .player import DropReason, PlayerRegistry, SpeechItem
 from .settings import GuildSettings, SettingsRepository, UserSettings
 from .voices import VoiceCatalog, style_exists
 
@@ -51,6 +51,15 @@ class PreparedSpeech:
     voice: Voice
     options: SynthesisOptions
     reservation: Reservation
+
+
+class QueueOverflowError(SpeechRefusedError):
+    """A queued message was pushed out by newer ones (``drop_oldest``) before it was read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            ErrorKind.QUEUE_FULL, "A message was dropped unread: the speech queue was full."
+        )
 
 
 class Speaker:
@@ -175,6 +184,15 @@ class Speaker:
         entry = self._reservations.pop(id(item), None)
         if entry is not None and result is not None:
             await self.budget.reconcile(entry[1], result.credit_used)
+
+    async def on_dropped(self, item: SpeechItem, reason: DropReason, may_be_billed: bool) -> None:
+        """A waiting item left the queue unplayed: refund what cannot have been billed, and tell
+        its channel when the queue pushed it out (a clear or skip was asked for: no message)."""
+        entry = self._reservations.pop(id(item), None)
+        if entry is not None and not may_be_billed:
+            await self.budget.refund(entry[1])
+        if reason == "overflow" and self.error_sink is not None:
+            await self.error_sink(item, QueueOverflowError())
 
     async def on_error(self, item: SpeechItem, error: Exception) -> None:
         entry = self._reservations.pop(id(item), None)

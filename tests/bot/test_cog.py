@@ -21,6 +21,7 @@ from bot_fakes import (  # noqa: F401 - `world_fixture` provides the `world` fix
 from discord.ext import commands
 from vocu_discord.settings import GuildSettings
 from vocu_emulator import seed
+from vocu_emulator.faults import Fault
 from vocu_emulator.pytest_plugin import EmulatorHandle
 
 USABLE = {"Alice", "Bob", "Xiaoyu"}
@@ -212,7 +213,8 @@ async def test_queue_skip_clear(world: World, vocu_emulator: EmulatorHandle) -> 
     await world.cog.queue.callback(world.cog, interaction)
     assert interaction.last == "The queue is empty."
     await world.join()
-    vocu_emulator.set_pacing(first_byte_delay=1.0)  # keep the first item busy while we look
+    # Keep the first item preparing while we look, so nothing behind it is prefetched (billed).
+    vocu_emulator.inject(Fault(path="/api/tts/simple-generate", first_byte_delay=1.0))
     for text in ("First one here.", "Second one here.", "Third one here."):
         await world.cog.say.callback(world.cog, world.interaction(), text, seed.BOB_ID)
     player = world.services.players.get(world.guild.id)
@@ -226,6 +228,7 @@ async def test_queue_skip_clear(world: World, vocu_emulator: EmulatorHandle) -> 
     assert lines[0].startswith("▶ ") and "First one here." in lines[0]
     assert ["Second one here." in lines[1], "Third one here." in lines[2]] == [True, True]
     assert world.services.speaker.pending(world.guild.id) == 3
+    reserved = await _user_chars(world)
     cleared = world.interaction()
     await world.cog.clear.callback(world.cog, cleared)
     assert cleared.last == "Removed 2 waiting item(s)."
@@ -237,6 +240,36 @@ async def test_queue_skip_clear(world: World, vocu_emulator: EmulatorHandle) -> 
     nothing = world.interaction()
     await world.cog.skip.callback(world.cog, nothing)
     assert nothing.last == "Nothing is being said."
+    # "Second" was the prefetched head (its stream URL was requested, so it may be billed) and
+    # stays counted; "Third" was never requested and is refunded.
+    assert await _user_chars(world) == reserved - len("Third one here.")
+
+
+async def _user_chars(world: World) -> int:
+    usage = await world.services.settings.usage(
+        world.guild.id, world.member.id, world.services.budget.today()
+    )
+    return usage.user_chars
+
+
+async def test_message_pushed_out_of_a_full_queue_is_reported(
+    world: World, vocu_emulator: EmulatorHandle
+) -> None:
+    await world.services.settings.update_guild(world.guild.id, max_queue=1)
+    await world.join()
+    # The first item's stream URL is slow, so the next one is not prefetched while it waits.
+    vocu_emulator.inject(Fault(path="/api/tts/simple-generate", first_byte_delay=1.0))
+    texts = ("Playing right now.", "Pushed out soon.", "The newest one.")
+    await world.cog.say.callback(world.cog, world.interaction(), texts[0], seed.BOB_ID)
+    first_reserved = await _user_chars(world)
+    for text in texts[1:]:
+        await world.cog.say.callback(world.cog, world.interaction(), text, seed.BOB_ID)
+    await world.drained()
+    assert world.text.sent == ["A message was dropped unread: the speech queue was full."]
+    # The pushed-out item was the prefetched queue head: the service billed its stream URL, so it
+    # stays counted (bookkeeping released); items never requested are refunded (clear test).
+    assert await _user_chars(world) == first_reserved + len(texts[1]) + len(texts[2])
+    assert world.services.speaker.pending(world.guild.id) == 0
 
 
 async def test_settings_need_manage_server(world: World) -> None:

@@ -36,6 +36,7 @@ class Outcomes:
     def __init__(self) -> None:
         self.played: list[tuple[SpeechItem, GenerationResult | None]] = []
         self.failed: list[tuple[SpeechItem, Exception]] = []
+        self.dropped: list[tuple[SpeechItem, str, bool]] = []
         self.order: list[tuple[str, SpeechItem]] = []
         self._changed = asyncio.Event()
 
@@ -48,6 +49,9 @@ class Outcomes:
         self.failed.append((item, error))
         self.order.append(("failed", item))
         self._changed.set()
+
+    async def on_dropped(self, item: SpeechItem, reason: str, may_be_billed: bool) -> None:
+        self.dropped.append((item, reason, may_be_billed))
 
     async def wait_for(self, count: int) -> None:
         async with asyncio.timeout(WAIT):
@@ -81,6 +85,7 @@ def make_player(
         voice,
         on_played=outcomes.on_played,
         on_error=outcomes.on_error,
+        on_dropped=outcomes.on_dropped,
         source_factory=factory,
         **kwargs,  # type: ignore[arg-type]
     )
@@ -218,6 +223,7 @@ async def test_skip_stops_the_current_item_and_the_queue_moves_on(
     assert not second.stopped and second.duration > 0.5
     assert [played for played, _ in outcomes.played] == [long_item, after]
     assert outcomes.failed == []
+    assert outcomes.dropped == []  # it had started playing: on_played reports it
     assert_reaped(factory)
 
 
@@ -243,6 +249,12 @@ async def test_clear_drops_waiting_items_and_reaps_the_prefetched_ffmpeg(
 
     assert [played for played, _ in outcomes.played] == items[:1]
     assert len(realtime_voice_client.segments) == 1
+    # Every cleared item is reported; only the prefetched head may already have been billed.
+    assert outcomes.dropped == [
+        (items[1], "cleared", True),
+        (items[2], "cleared", False),
+        (items[3], "cleared", False),
+    ]
     assert_reaped(factory)
 
 
@@ -272,6 +284,9 @@ async def test_overflow_policy(
     finally:
         await player.aclose()
     assert [p for p, _ in outcomes.played] == [items[n] for n in played]
+    pushed_out = [n for n in range(2) if n not in played] if overflow == "drop_oldest" else []
+    # Pushed out before anything was requested for them: reported, and surely not billed.
+    assert outcomes.dropped == [(items[n], "overflow", False) for n in pushed_out]
 
 
 async def test_upstream_errors_reach_on_error_and_the_queue_continues(

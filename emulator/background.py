@@ -52,6 +52,12 @@ class BackgroundEmulator:
             self._error = err
             self._ready.set()
         finally:
+            # Handlers of connections a client dropped mid-request can outlive the runner's
+            # shutdown; end them here rather than let the closed loop destroy them pending.
+            leftovers = asyncio.all_tasks(loop)
+            for task in leftovers:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
             loop.close()
 
     async def _main(self, sock: socket.socket) -> None:

@@ -17,6 +17,13 @@ from .state import Pacing
 _REAL_SOCKET = socket.socket  # captured at import, before any test harness swaps it
 
 
+async def _cancel_leftover_tasks() -> None:
+    leftovers = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in leftovers:
+        task.cancel()
+    await asyncio.gather(*leftovers, return_exceptions=True)
+
+
 class BackgroundEmulator:
     def __init__(self, pacing: Pacing | None = None, host: str = "127.0.0.1") -> None:
         self.emulator = Emulator(pacing)
@@ -54,10 +61,7 @@ class BackgroundEmulator:
         finally:
             # Handlers of connections a client dropped mid-request can outlive the runner's
             # shutdown; end them here rather than let the closed loop destroy them pending.
-            leftovers = asyncio.all_tasks(loop)
-            for task in leftovers:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
+            loop.run_until_complete(_cancel_leftover_tasks())
             loop.close()
 
     async def _main(self, sock: socket.socket) -> None:

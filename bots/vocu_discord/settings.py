@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any, Literal, Self
 
+from .settings_cache import SettingsCache
+
 DEFAULT_DATABASE_URL = "sqlite:///vocu-bot.sqlite3"
 
 Overflow = Literal["drop_oldest", "refuse"]
@@ -111,7 +113,14 @@ ANONYMOUS_USER_ID = 0
 
 
 class SettingsRepository(ABC):
-    """The one interface both backends implement. SQL uses ``?`` placeholders throughout."""
+    """The one interface both backends implement. SQL uses ``?`` placeholders throughout.
+
+    Settings rows and the pronunciation dictionary are read through ``cache`` (auto-read needs
+    them for every message); every write below keeps it in step.
+    """
+
+    def __init__(self) -> None:
+        self.cache = SettingsCache()
 
     @abstractmethod
     async def _execute(self, sql: str, *args: Any) -> int:
@@ -133,8 +142,12 @@ class SettingsRepository(ABC):
 
     # guilds
     async def get_guild(self, guild_id: int) -> GuildSettings:
+        if (cached := self.cache.get(("guild", guild_id))) is not None:
+            return cached
         row = await self._fetch_one("SELECT data FROM guild_settings WHERE guild_id = ?", guild_id)
-        return GuildSettings.from_json(guild_id, row[0] if row else None)
+        settings = GuildSettings.from_json(guild_id, row[0] if row else None)
+        self.cache.put(("guild", guild_id), settings)
+        return settings
 
     async def save_guild(self, settings: GuildSettings) -> None:
         await self._execute(
@@ -143,6 +156,7 @@ class SettingsRepository(ABC):
             settings.guild_id,
             settings.to_json(),
         )
+        self.cache.put(("guild", settings.guild_id), settings)
 
     async def update_guild(self, guild_id: int, **changes: Any) -> GuildSettings:
         updated = replace(await self.get_guild(guild_id), **changes)
@@ -156,10 +170,14 @@ class SettingsRepository(ABC):
 
     # users
     async def get_user(self, guild_id: int, user_id: int) -> UserSettings:
+        if (cached := self.cache.get(("user", guild_id, user_id))) is not None:
+            return cached
         row = await self._fetch_one(
             "SELECT data FROM user_settings WHERE guild_id = ? AND user_id = ?", guild_id, user_id
         )
-        return UserSettings.from_json(guild_id, user_id, row[0] if row else None)
+        settings = UserSettings.from_json(guild_id, user_id, row[0] if row else None)
+        self.cache.put(("user", guild_id, user_id), settings)
+        return settings
 
     async def save_user(self, settings: UserSettings) -> None:
         if settings.is_default:  # store nothing about people who changed nothing
@@ -168,14 +186,15 @@ class SettingsRepository(ABC):
                 settings.guild_id,
                 settings.user_id,
             )
-            return
-        await self._execute(
-            "INSERT INTO user_settings (guild_id, user_id, data) VALUES (?, ?, ?)"
-            " ON CONFLICT (guild_id, user_id) DO UPDATE SET data = excluded.data",
-            settings.guild_id,
-            settings.user_id,
-            settings.to_json(),
-        )
+        else:
+            await self._execute(
+                "INSERT INTO user_settings (guild_id, user_id, data) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id, user_id) DO UPDATE SET data = excluded.data",
+                settings.guild_id,
+                settings.user_id,
+                settings.to_json(),
+            )
+        self.cache.put(("user", settings.guild_id, settings.user_id), settings)
 
     async def update_user(self, guild_id: int, user_id: int, **changes: Any) -> UserSettings:
         updated = replace(await self.get_user(guild_id, user_id), **changes)
@@ -194,10 +213,12 @@ class SettingsRepository(ABC):
             user_id,
         )
         await self._execute("DELETE FROM char_usage WHERE user_id = ?", user_id)
+        self.cache.drop_where(lambda key: key[0] == "user" and key[2] == user_id)
         return deleted
 
     # pronunciation dictionary
     async def set_pronunciation(self, guild_id: int, word: str, replacement: str) -> None:
+        self.cache.drop(("words", guild_id))
         await self._execute(
             "INSERT INTO pronunciations (guild_id, word, replacement) VALUES (?, ?, ?)"
             " ON CONFLICT (guild_id, word) DO UPDATE SET replacement = excluded.replacement",
@@ -207,6 +228,7 @@ class SettingsRepository(ABC):
         )
 
     async def remove_pronunciation(self, guild_id: int, word: str) -> bool:
+        self.cache.drop(("words", guild_id))
         count = await self._execute(
             "DELETE FROM pronunciations WHERE guild_id = ? AND word = ?",
             guild_id,
@@ -215,11 +237,15 @@ class SettingsRepository(ABC):
         return count > 0
 
     async def pronunciations(self, guild_id: int) -> dict[str, str]:
+        if (cached := self.cache.get(("words", guild_id))) is not None:
+            return dict(cached)
         rows = await self._fetch(
             "SELECT word, replacement FROM pronunciations WHERE guild_id = ? ORDER BY word",
             guild_id,
         )
-        return {row[0]: row[1] for row in rows}
+        words = {row[0]: row[1] for row in rows}
+        self.cache.put(("words", guild_id), words)
+        return dict(words)
 
     # daily character usage (the budget's ledger)
     async def add_usage(self, guild_id: int, user_id: int, day: date, chars: int) -> None:

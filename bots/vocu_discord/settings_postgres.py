@@ -21,6 +21,7 @@ def to_numbered_placeholders(sql: str) -> str:
 
 class PostgresSettings(SettingsRepository):
     def __init__(self, pool: asyncpg.Pool) -> None:
+        super().__init__()
         self._pool = pool
 
     @classmethod

@@ -23,6 +23,7 @@ def sqlite_path(database_url: str) -> str:
 
 class SqliteSettings(SettingsRepository):
     def __init__(self, connection: aiosqlite.Connection) -> None:
+        super().__init__()
         self._connection = connection
 
     @classmethod

@@ -241,3 +241,62 @@ def test_url_helpers() -> None:
 def test_unknown_json_keys_from_a_newer_version_are_ignored() -> None:
     settings = GuildSettings.from_json(1, '{"max_chars": 9, "future_field": true}')
     assert settings == GuildSettings(guild_id=1, max_chars=9)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _write_behind_the_cache(repository: SettingsRepository, guild_id: int) -> None:
+    """What a second bot process sharing the database would do."""
+    await repository._execute(
+        "UPDATE guild_settings SET data = ? WHERE guild_id = ?",
+        GuildSettings(guild_id, max_chars=42).to_json(),
+        guild_id,
+    )
+
+
+async def test_cached_settings_hide_other_writers_only_until_the_ttl(
+    repository: SettingsRepository,
+) -> None:
+    clock = FakeClock()
+    repository.cache.clock = clock
+    await repository.update_guild(7, max_chars=120)
+    assert (await repository.get_guild(7)).max_chars == 120
+
+    await _write_behind_the_cache(repository, 7)
+    assert (await repository.get_guild(7)).max_chars == 120  # served from the cache
+
+    clock.now += repository.cache.ttl
+    assert (await repository.get_guild(7)).max_chars == 42  # read again after the TTL
+
+
+async def test_writes_through_the_repository_are_seen_at_once(
+    repository: SettingsRepository,
+) -> None:
+    repository.cache.clock = FakeClock()  # frozen: only invalidation can show new values
+    assert (await repository.get_user(1, 2)).voice_id is None
+    await repository.update_user(1, 2, voice_id="voice-a")
+    assert (await repository.get_user(1, 2)).voice_id == "voice-a"
+
+    assert await repository.pronunciations(1) == {}
+    await repository.set_pronunciation(1, "GIF", "jif")
+    assert await repository.pronunciations(1) == {"gif": "jif"}
+    await repository.remove_pronunciation(1, "gif")
+    assert await repository.pronunciations(1) == {}
+
+    await repository.delete_user_data(2)
+    assert (await repository.get_user(1, 2)).voice_id is None
+
+
+async def test_the_cached_dictionary_cannot_be_changed_by_a_caller(
+    repository: SettingsRepository,
+) -> None:
+    await repository.set_pronunciation(3, "sql", "sequel")
+    words = await repository.pronunciations(3)
+    words["sql"] = "S Q L"
+    assert await repository.pronunciations(3) == {"sql": "sequel"}

@@ -12,7 +12,7 @@ from typing import Final
 
 import aiohttp
 from homeassistant.components import media_source
-from homeassistant.components.media_player import async_process_play_media_url
+from homeassistant.components.media_player.browse_media import async_process_play_media_url
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import voluptuous as vol
+import probatio as vol
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -33,6 +33,7 @@ from .const import (
 )
 from .options import with_defaults
 from .selectors import style_selector, usable_voices, voice_selector
+from .service import audio_options
 
 # One form field per emotion weight, stored together as the five-int CONF_EMOTION list.
 EMOTION_FIELDS: tuple[str, ...] = tuple(f"emotion_{name}" for name in EMOTIONS)
@@ -47,8 +48,9 @@ def _count(maximum: int) -> NumberSelector:
     )
 
 
-def settings_schema(voice: Voice) -> vol.Schema:
-    """Everything but the voice; the style list is the chosen voice's."""
+def settings_schema(voice: Voice, allowed: tuple[str, ...] | None = None) -> vol.Schema:
+    """Everything but the voice that the service understands (``allowed``: all when None);
+    the style list is the chosen voice's."""
     emotion = NumberSelector(
         NumberSelectorConfig(min=0, max=10, step=1, mode=NumberSelectorMode.SLIDER)
     )
@@ -78,6 +80,9 @@ def settings_schema(voice: Voice) -> vol.Schema:
         vol.Required(CONF_VIVID): BooleanSelector(),
     }
     fields.update({vol.Required(name): emotion for name in EMOTION_FIELDS})
+    if allowed is not None:
+        keep = set(allowed) | (set(EMOTION_FIELDS) if CONF_EMOTION in allowed else set())
+        fields = {key: value for key, value in fields.items() if str(key) in keep}
     fields[vol.Required(CONF_MAX_CHARS_PER_CALL)] = _count(100_000)
     fields[vol.Required(CONF_DAILY_CHAR_CAP)] = _count(10_000_000)
     return vol.Schema(fields)
@@ -93,7 +98,11 @@ def form_values(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def stored_options(voice_id: str, form: dict[str, Any]) -> dict[str, Any]:
-    """The settings form's answer as entry.options (ints where the service wants ints)."""
+    """The settings form's answer as entry.options (ints where the service wants ints).
+
+    Fields a service does not offer are stored at their defaults.
+    """
+    form = {**form_values(with_defaults({})), **form}
     seed = form.get(CONF_SEED)
     return {
         CONF_VOICE: voice_id,
@@ -127,7 +136,7 @@ class VocuOptionsFlow(OptionsFlowWithReload):
             # Fresh from the API, so a voice cloned a minute ago is offered.
             client = self.config_entry.runtime_data.client
             try:
-                voices = await client.list_voices(include_market=True)
+                voices = await client.list_voices(include_builtin=True)
             except VoiceServiceError:
                 return self.async_abort(reason="cannot_connect")
             self._voices = {voice.id: voice for voice in usable_voices(voices)}
@@ -154,7 +163,8 @@ class VocuOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="settings",
             data_schema=self.add_suggested_values_to_schema(
-                settings_schema(self._voice), form_values(options)
+                settings_schema(self._voice, audio_options(self.config_entry.data)),
+                form_values(options),
             ),
             description_placeholders={"voice": self._voice.name},
         )

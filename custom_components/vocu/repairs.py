@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import voluptuous as vol
+import probatio as vol
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
@@ -80,7 +80,7 @@ class DefaultVoiceRepairFlow(RepairsFlow):
         if self._entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="entry_not_loaded")
         try:
-            voices = await self._entry.runtime_data.client.list_voices(include_market=True)
+            voices = await self._entry.runtime_data.client.list_voices(include_builtin=True)
         except VoiceServiceError:
             return self.async_abort(reason="cannot_connect")
         self._voices = {voice.id: voice for voice in usable_voices(voices)}

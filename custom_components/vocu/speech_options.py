@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-import voluptuous as vol
+import probatio as vol
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
@@ -68,7 +68,7 @@ def _emotion(value: Any) -> list[int]:
     """Five weights 0-10, as a list or a comma-separated string (YAML-friendly)."""
     if isinstance(value, str):
         value = [part for part in value.replace(" ", "").split(",") if part]
-    weights = vol.Schema([vol.All(vol.Coerce(int), vol.Range(min=0, max=10))])(value)
+    weights: list[int] = vol.Schema([vol.All(vol.Coerce(int), vol.Range(min=0, max=10))])(value)
     if len(weights) != len(EMOTIONS):
         raise vol.Invalid(f"expected {len(EMOTIONS)} weights ({', '.join(EMOTIONS)})")
     return weights
@@ -171,5 +171,5 @@ def resolve(
         # False and all-zero weights are the service's defaults: leave them out so the lighter
         # GET form of the request can be used.
         vivid=True if valid.get(CONF_VIVID) else None,
-        emotion=tuple(emotion) if emotion and any(emotion) else None,  # type: ignore[arg-type]
+        emotion=tuple(emotion) if emotion and any(emotion) else None,
     )

@@ -1,4 +1,4 @@
-"""The account's text-to-speech entity: streamed, sentence-pipelined speech in a cloned voice.
+"""The entry's text-to-speech entity: streamed, sentence-pipelined speech in a cloned voice.
 
 Every default that changes the audio is part of ``default_options`` so Home Assistant's TTS cache
 key changes with the configuration. Audio always reaches players through Home Assistant's own TTS
@@ -10,35 +10,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.tts import (
     TextToSpeechEntity,
-    TTSAudioRequest,
     TTSAudioResponse,
     TtsAudioType,
 )
 from homeassistant.components.tts import (
     Voice as TTSVoice,
 )
+from homeassistant.components.tts.entity import TTSAudioRequest
 from homeassistant.core import callback
 
 from .client.errors import VoiceServiceError
 from .client.models import SynthesisOptions, Voice
-from .const import (
-    CONF_ASYNC_MODE,
-    CONF_EMOTION,
-    CONF_FLASH,
-    CONF_LANGUAGE,
-    CONF_PRESET,
-    CONF_SEED,
-    CONF_SPEED,
-    CONF_STYLE,
-    CONF_VIVID,
-    CONF_VOICE,
-)
+from .client.providers import Capability
+from .const import CONF_ASYNC_MODE, CONF_VOICE
 from .entity import VocuEntity
 from .options import OPTION_DEFAULTS
+from .service import audio_options
 from .speech_options import LANGUAGE_TAGS, default_language_for, join_voice_id, resolve
 from .speech_pipeline import pipelined_speech
 
@@ -52,19 +43,6 @@ _LOGGER = logging.getLogger(__name__)
 
 # Concurrency is enforced by the entry's SynthesisGuard, shared with the services.
 PARALLEL_UPDATES = 0
-
-# Options that change the audio: their configured values are the entity's default_options.
-AUDIO_OPTIONS: Final = (
-    CONF_VOICE,
-    CONF_STYLE,
-    CONF_PRESET,
-    CONF_LANGUAGE,
-    CONF_SPEED,
-    CONF_FLASH,
-    CONF_SEED,
-    CONF_VIVID,
-    CONF_EMOTION,
-)
 
 
 async def async_setup_entry(
@@ -83,7 +61,12 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
 
     def __init__(self, hass: HomeAssistant, entry: VocuConfigEntry) -> None:
         super().__init__(entry.runtime_data.coordinator, "tts")
-        self._attr_supported_options = list(AUDIO_OPTIONS)
+        # Options that change the audio and that the service understands: their configured values
+        # are the entity's default_options.
+        self._audio_options = audio_options(entry.data)
+        self._attr_supported_options = list(self._audio_options)
+        # Every service behind the provider interface takes all of our language codes (Noiz
+        # maps them to `target_lang`, MiniMax to `language_boost`), so the HA tags are shared.
         self._attr_supported_languages = list(LANGUAGE_TAGS)
         self._entry = entry
         self._data = entry.runtime_data
@@ -93,11 +76,12 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
     def default_options(self) -> Mapping[str, Any]:
         """The entry's current audio settings, read live so they always match the cache key."""
         options = self._entry.options
-        return {key: options.get(key, OPTION_DEFAULTS.get(key)) for key in AUDIO_OPTIONS}
+        return {key: options.get(key, OPTION_DEFAULTS.get(key)) for key in self._audio_options}
 
     @callback
     def async_get_supported_voices(self, language: str) -> list[TTSVoice] | None:
-        """Every usable voice (the default first), then each one's extra styles as "Voice — Style".
+        """Every usable voice (the default first), then, where the service has styles, each
+        voice's extra styles as "Voice — Style".
 
         Cloned voices speak every supported language, so the list does not depend on `language`.
         """
@@ -105,6 +89,8 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         default_id = self._entry.options.get(CONF_VOICE)
         voices.sort(key=lambda voice: (voice.id != default_id, voice.name.casefold()))
         result = [TTSVoice(voice.id, voice.name) for voice in voices]
+        if not self._data.client.supports(Capability.STYLES):
+            return result
         result.extend(
             TTSVoice(join_voice_id(voice.id, style.id), f"{voice.name} — {style.name}")
             for voice in voices

@@ -53,7 +53,7 @@ class RetryPolicy:
     max_retry_after: float = 60.0  # a longer Retry-After is not waited for: the error is raised
 
     def delay(self, retry_number: int) -> float:
-        return min(self.max_backoff, self.backoff * (2**retry_number))
+        return min(self.max_backoff, self.backoff * 2.0**retry_number)
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -241,7 +241,8 @@ class VocuClient:
         )
         # Legacy endpoint, answer not captured: C-NB reads top-level `voiceId`, C-PY1 also
         # `data.voiceId`; accept both (and a Voice object under `data`).
-        data = payload.get("data") if isinstance(payload.get("data"), Mapping) else {}
+        raw = payload.get("data")
+        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
         voice_id = payload.get("voiceId") or data.get("voiceId") or data.get("id")
         if not voice_id:
             raise errors.ServerError("the service did not say which voice was imported")

@@ -198,8 +198,8 @@ class Preset:
     def from_api(cls, data: Mapping[str, Any]) -> Preset:
         def text(value: Any) -> str | None:
             if isinstance(value, Mapping):  # i18n maps, e.g. {"en": "...", "zh": "..."}
-                return value.get("en") or next(iter(value.values()), None)
-            return value
+                value = value.get("en") or next(iter(value.values()), None)
+            return None if value is None else str(value)
 
         return cls(
             key=str(data.get("key", "")),

@@ -128,7 +128,9 @@ class TurboSession:
 
 
 def _error_from(body: Mapping[str, Any]) -> errors.VoiceServiceError:
-    status = body.get("status") if isinstance(body.get("status"), int) else 500
+    status = body.get("status")
+    if not isinstance(status, int):
+        status = 500
     return build_error(status, json.dumps(dict(body)).encode(), {})
 
 

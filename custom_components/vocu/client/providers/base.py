@@ -74,7 +74,9 @@ class VoiceProvider(Protocol):
     """What Home Assistant, the bot and the CLI call. Implementations: Vocu, Noiz, MiniMax."""
 
     info: ProviderInfo
-    max_chars_per_request: int
+
+    @property
+    def max_chars_per_request(self) -> int: ...
 
     @property
     def name(self) -> str: ...

@@ -79,7 +79,8 @@ def _minimax_status(data: Mapping[str, Any]) -> tuple[str, bool]:
 
 
 def parse_voice(data: Mapping[str, Any], *, builtin: bool) -> Voice:
-    tags = data.get("tag_list") if isinstance(data.get("tag_list"), list) else []
+    raw_tags = data.get("tag_list")
+    tags: list[Any] = raw_tags if isinstance(raw_tags, list) else []
     status, ready = _minimax_status(data)
     language = next((str(t) for t in tags if str(t) in LANGUAGE_TAGS.values()), None)
     return Voice(
@@ -228,7 +229,8 @@ class MiniMaxProvider(HttpProvider):
             raise errors.ServerError(
                 "minimax did not say which voice it cloned", provider=self.name
             )
-        data = answer.get("voice_info") if isinstance(answer.get("voice_info"), Mapping) else answer
+        info = answer.get("voice_info")
+        data: Mapping[str, Any] = info if isinstance(info, Mapping) else answer
         return parse_voice({"voice_name": name, **data, "voice_id": voice_id}, builtin=False)
 
     async def delete_voice(self, voice_id: str) -> None:

@@ -217,7 +217,8 @@ class NoizProvider(HttpProvider):
             return data
 
         payload = await self._transport.request("POST", "/voices", data=form)
-        data = payload.get("data") if isinstance(payload.get("data"), Mapping) else {}
+        raw = payload.get("data")
+        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
         # The id is at `data.voice_id` (N-C1); also accept `data.id` and a top-level `voice_id`.
         voice_id = first(data, "voice_id", "id") or first(payload, "voice_id")
         if not voice_id:

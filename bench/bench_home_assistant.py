@@ -53,7 +53,8 @@ async def configured_hass(base_url: str, config_dir: Path, session: aiohttp.Clie
     await hass.start()
     await hass.onboard(session)
     answers = {
-        "user": {"api_key": seed.PAID_TOKEN, "host": "custom"},
+        "user": {"provider": "vocu"},
+        "credentials": {"api_key": seed.PAID_TOKEN, "host": "custom"},
         "custom_host": {"base_url": base_url},
         "voice": {"voice": seed.ALICE_ID},
         "style": {"style": "default"},

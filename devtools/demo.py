@@ -66,7 +66,8 @@ async def home_assistant_demo(base_url: str, config_dir: Path, out: Path) -> Has
     async with aiohttp.ClientSession() as session:
         await hass.onboard(session, username=DEMO_USER, password=DEMO_PASSWORD)
         answers = {
-            "user": {"api_key": seed.PAID_TOKEN, "host": "custom"},
+            "user": {"provider": "vocu"},
+            "credentials": {"api_key": seed.PAID_TOKEN, "host": "custom"},
             "custom_host": {"base_url": base_url},
             "voice": {"voice": seed.ALICE_ID},
             "style": {"style": "default"},

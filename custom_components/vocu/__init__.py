@@ -1,4 +1,4 @@
-"""The Vocu integration: a cloned voice as a Home Assistant text-to-speech engine."""
+"""The Vocu integration: a cloned voice (Vocu, Noiz AI or MiniMax) as a text-to-speech engine."""
 
 from __future__ import annotations
 
@@ -8,15 +8,24 @@ from typing import Any
 from homeassistant.const import CONF_API_KEY, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .client import HOSTS, VocuClient
-from .const import CONF_ASYNC_MODE, CONF_BASE_URL, CONF_HOST, DEFAULT_HOST, DOMAIN, HOST_CUSTOM
+from .client import HOSTS
+from .const import (
+    CONF_ASYNC_MODE,
+    CONF_BASE_URL,
+    CONF_HOST,
+    CONF_PROVIDER,
+    DEFAULT_HOST,
+    DEFAULT_PROVIDER,
+    DOMAIN,
+    HOST_CUSTOM,
+)
 from .coordinator import VocuCoordinator
 from .data import VocuConfigEntry, VocuData
 from .guard import SynthesisGuard
 from .options import with_defaults
+from .service import DEFAULT_CONCURRENCY, build_provider
 from .services import async_setup_services
 
 _LOGGER = logging.getLogger(__name__)
@@ -24,7 +33,7 @@ _LOGGER = logging.getLogger(__name__)
 PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.TTS]
 
 CONFIG_VERSION = 1
-CONFIG_MINOR_VERSION = 1
+CONFIG_MINOR_VERSION = 2
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -36,17 +45,15 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool:
-    """Validate the key against the account, then start the sensors and the TTS engine."""
-    client = VocuClient(
-        entry.data[CONF_API_KEY],
-        session=async_get_clientsession(hass),
-        base_url=entry.data[CONF_BASE_URL],
-    )
+    """Validate the key against the service, then start the sensors and the TTS engine."""
+    client = build_provider(hass, entry.data)
     coordinator = VocuCoordinator(hass, entry, client)
     # AuthenticationError → ConfigEntryAuthFailed (reauth); others → ConfigEntryNotReady (retry).
     await coordinator.async_config_entry_first_refresh()
 
-    guard = SynthesisGuard(hass, entry, coordinator.data.account.quota.sync_concurrency)
+    account = coordinator.data.account
+    concurrency = account.quota.sync_concurrency if account is not None else DEFAULT_CONCURRENCY
+    guard = SynthesisGuard(hass, entry, concurrency)
     await guard.async_load()
 
     entry.runtime_data = VocuData(client=client, coordinator=coordinator, guard=guard)
@@ -65,9 +72,11 @@ def _host_of(base_url: str) -> str:
 def migrate_entry_contents(
     data: dict[str, Any], options: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Bring 1.0 entries (only a key, maybe a base URL) to 1.1's complete data and options."""
+    """Bring 1.0 entries (only a key, maybe a base URL) and 1.1 entries (Vocu only, no
+    service named) to 1.2's complete data and options."""
     base_url = data.get(CONF_BASE_URL) or HOSTS[DEFAULT_HOST]
     new_data = {
+        CONF_PROVIDER: data.get(CONF_PROVIDER) or DEFAULT_PROVIDER,
         CONF_API_KEY: data[CONF_API_KEY],
         CONF_HOST: data.get(CONF_HOST) or _host_of(base_url),
         CONF_BASE_URL: base_url,

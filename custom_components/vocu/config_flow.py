@@ -1,13 +1,16 @@
-"""Config flow: key and host → (paid-only notice) → voice → style; plus reauth and reconfigure."""
+"""Config flow: service → key and host → (paid-only notice) → voice → style; reauth, reconfigure.
+
+Each entry is one account of one voice service (``entry.data["provider"]``). The key is checked
+before anything is stored: by the account endpoint where the service has one, else by listing
+the key's voices.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-import voluptuous as vol
+import probatio as vol
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigFlow,
@@ -16,83 +19,47 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.selector import (
-    SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
-    TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
-)
 
-from .client import HOSTS, VocuClient
-from .client.errors import (
-    AuthenticationError,
-    PermissionDeniedError,
-    ServerError,
-    ServiceConnectionError,
-    VoiceServiceError,
-)
-from .client.models import Account, Voice
+from .account_check import CheckFailed, Identity, async_identify
+from .client.errors import VoiceServiceError
+from .client.models import Voice
+from .client.providers import Capability, ProviderInfo, provider_info
 from .const import (
+    CONF_ACCOUNT,
     CONF_ASYNC_MODE,
     CONF_BASE_URL,
     CONF_HOST,
-    DEFAULT_HOST,
+    CONF_PROVIDER,
+    DEFAULT_PROVIDER,
     DOMAIN,
-    HOST_CHOICES,
     HOST_CUSTOM,
+)
+from .flow_forms import (
+    API_KEY_URLS,
+    KEY_SELECTOR,
+    URL_SELECTOR,
+    InvalidBaseUrl,
+    base_url_of,
+    credentials_schema,
+    default_host,
+    normalize_base_url,
+    provider_schema,
 )
 from .options import default_options
 from .options_flow import VocuOptionsFlow
 from .selectors import style_selector, usable_voices, voice_selector
-
-_LOGGER = logging.getLogger(__name__)
-
-API_KEY_URL = "https://app.vocu.ai/apiKey"
-
-KEY_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-# Host names are not translated (and a "." is not allowed in a translation key); the custom
-# choice is explained in the field's translated description.
-HOST_LABELS = {
-    "vocu.ai": "vocu.ai",
-    "vocu.studio": "vocu.studio",
-    "wusound.cn": "wusound.cn (悟声)",
-    HOST_CUSTOM: "Custom URL",
-}
-HOST_SELECTOR = SelectSelector(
-    SelectSelectorConfig(
-        options=[SelectOptionDict(value=host, label=HOST_LABELS[host]) for host in HOST_CHOICES],
-        mode=SelectSelectorMode.LIST,
-    )
-)
-URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
-
-
-class InvalidBaseUrl(ValueError):
-    """The custom base URL is not an absolute http(s) URL."""
-
-
-def normalize_base_url(value: str) -> str:
-    """`https://host[:port][/path]` without a trailing slash; anything else is refused."""
-    url = value.strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise InvalidBaseUrl(value)
-    return url
+from .service import build_provider
 
 
 class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a Vocu account: the key is checked against the account before anything is stored."""
+    """Add an account of a voice service: the key is checked before anything is stored."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
-        self._data: dict[str, Any] = {}
-        self._account: Account | None = None
+        self._data: dict[str, Any] = {CONF_PROVIDER: DEFAULT_PROVIDER}
+        self._identity: Identity | None = None
         self._voices: dict[str, Voice] = {}
         self._voice: Voice | None = None
 
@@ -103,38 +70,54 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
 
     # --- shared helpers -------------------------------------------------------------------------
 
-    def _client(self) -> VocuClient:
-        return VocuClient(
-            self._data[CONF_API_KEY],
-            session=async_get_clientsession(self.hass),
-            base_url=self._data[CONF_BASE_URL],
-        )
+    @property
+    def _info(self) -> ProviderInfo:
+        return provider_info(self._data[CONF_PROVIDER])
 
     async def _async_validate(self) -> str | None:
-        """Fetch the account with the collected key and URL; the error key or None."""
+        """Check the collected key and URL; the error key or None."""
         try:
-            self._account = await self._client().get_account()
-        except (AuthenticationError, PermissionDeniedError):
-            return "invalid_auth"
-        except (ServiceConnectionError, ServerError):
-            return "cannot_connect"
-        except VoiceServiceError:
-            _LOGGER.exception("Vocu answered the account check unexpectedly")
-            return "unknown"
-        except Exception:
-            _LOGGER.exception("Unexpected error while checking the Vocu key")
-            return "unknown"
+            self._identity = await async_identify(
+                build_provider(self.hass, self._data),
+                self._data[CONF_API_KEY],
+                self._data.get(CONF_ACCOUNT),
+            )
+        except CheckFailed as failed:
+            return failed.error
         return None
 
     def _collect(self, user_input: dict[str, Any]) -> None:
         self._data[CONF_API_KEY] = user_input[CONF_API_KEY].strip()
-        self._data[CONF_HOST] = user_input.get(CONF_HOST, DEFAULT_HOST)
-        if self._data[CONF_HOST] != HOST_CUSTOM:
-            self._data[CONF_BASE_URL] = HOSTS[self._data[CONF_HOST]]
+        self._data[CONF_HOST] = user_input.get(CONF_HOST, default_host(self._info))
+        if base_url := base_url_of(self._info, self._data[CONF_HOST]):
+            self._data[CONF_BASE_URL] = base_url
+        if self._info.name != DEFAULT_PROVIDER or CONF_ACCOUNT in user_input:
+            account = str(user_input.get(CONF_ACCOUNT) or "").strip()
+            if account:
+                self._data[CONF_ACCOUNT] = account
+            else:
+                self._data.pop(CONF_ACCOUNT, None)
 
-    # --- user: key and host -----------------------------------------------------------------------
+    def _placeholders(self) -> dict[str, str]:
+        return {"api_key_url": API_KEY_URLS[self._info.name], "service": self._info.title}
+
+    # --- user: which service ----------------------------------------------------------------------
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            self._data = {CONF_PROVIDER: provider_info(user_input[CONF_PROVIDER]).name}
+            return await self.async_step_credentials()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=provider_schema(),
+            description_placeholders={"minimax_note": provider_info("minimax").note},
+        )
+
+    # --- credentials: key and host ----------------------------------------------------------------
+
+    async def async_step_credentials(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         errors: dict[str, str] = {}
         if user_input is not None:
             self._collect(user_input)
@@ -143,22 +126,18 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
             if not (error := await self._async_validate()):
                 return await self._async_account_validated()
             errors["base"] = error
-        return self._async_show_user_form(user_input or {}, errors)
+        return self._async_show_credentials_form(user_input or {}, errors)
 
-    def _async_show_user_form(
+    def _async_show_credentials_form(
         self, suggested: Mapping[str, Any], errors: dict[str, str]
     ) -> ConfigFlowResult:
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_API_KEY): KEY_SELECTOR,
-                vol.Required(CONF_HOST, default=DEFAULT_HOST): HOST_SELECTOR,
-            }
-        )
         return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            step_id="credentials",
+            data_schema=self.add_suggested_values_to_schema(
+                credentials_schema(self._info), suggested
+            ),
             errors=errors,
-            description_placeholders={"api_key_url": API_KEY_URL},
+            description_placeholders=self._placeholders(),
         )
 
     async def async_step_custom_host(
@@ -179,7 +158,7 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
                 if error == "invalid_auth" and self.source != SOURCE_RECONFIGURE:
                     # The key is what is wrong, and this form has no key field: go back to the
                     # one that has (custom host kept; the URL is suggested again after it).
-                    return self._async_show_user_form(
+                    return self._async_show_credentials_form(
                         {CONF_HOST: HOST_CUSTOM}, {"base": "invalid_auth"}
                     )
                 errors["base"] = error
@@ -192,10 +171,10 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def _async_account_validated(self) -> ConfigFlowResult:
-        assert self._account is not None
-        await self.async_set_unique_id(self._account.user_id)
+        assert self._identity is not None
+        await self.async_set_unique_id(self._identity.unique_id)
         self._abort_if_unique_id_configured()
-        if self._account.is_paid is False:
+        if self._identity.is_paid is False:
             return await self.async_step_paid_only()
         self._data[CONF_ASYNC_MODE] = False
         return await self.async_step_voice()
@@ -203,15 +182,15 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_paid_only(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Free accounts cannot stream; offer slower asynchronous generation instead."""
+        """Free Vocu accounts cannot stream; offer slower asynchronous generation instead."""
         if user_input is not None:
             self._data[CONF_ASYNC_MODE] = True
             return await self.async_step_voice()
-        assert self._account is not None
+        assert self._identity is not None
         return self.async_show_form(
             step_id="paid_only",
             data_schema=vol.Schema({}),
-            description_placeholders={"account": self._account.name},
+            description_placeholders={"account": self._identity.title},
         )
 
     # --- voice and style --------------------------------------------------------------------------
@@ -222,7 +201,7 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
             return await self.async_step_style()
         if not self._voices:
             try:
-                voices = await self._client().list_voices(include_market=True)
+                voices = await build_provider(self.hass, self._data).list_voices()
             except VoiceServiceError:
                 return self.async_abort(reason="cannot_connect")
             self._voices = {voice.id: voice for voice in usable_voices(voices)}
@@ -234,12 +213,12 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_style(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        assert self._voice is not None and self._account is not None
+        assert self._voice is not None and self._identity is not None
         styles = {style.id for style in self._voice.styles}
-        if user_input is not None or len(styles) <= 1:
+        if user_input is not None or len(styles) <= 1 or not self._info.supports(Capability.STYLES):
             style_id = (user_input or {}).get("style") or next(iter(styles), "default")
             return self.async_create_entry(
-                title=self._account.name or self._account.user_id,
+                title=self._identity.title,
                 data=self._data,
                 options=default_options(self._voice.id, style_id),
             )
@@ -261,26 +240,33 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         entry = self._get_reauth_entry()
+        self._data = {**entry.data, CONF_PROVIDER: entry.data.get(CONF_PROVIDER, DEFAULT_PROVIDER)}
         errors: dict[str, str] = {}
         if user_input is not None:
-            self._data = {
-                CONF_API_KEY: user_input[CONF_API_KEY].strip(),
-                CONF_BASE_URL: entry.data[CONF_BASE_URL],
-            }
+            self._data[CONF_API_KEY] = user_input[CONF_API_KEY].strip()
             if not (error := await self._async_validate()):
-                assert self._account is not None
-                await self.async_set_unique_id(self._account.user_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_API_KEY: self._data[CONF_API_KEY]}
-                )
+                assert self._identity is not None
+                return await self._async_update_key(entry, reason="wrong_account")
             errors["base"] = error
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema({vol.Required(CONF_API_KEY): KEY_SELECTOR}),
             errors=errors,
-            description_placeholders={"account": entry.title, "api_key_url": API_KEY_URL},
+            description_placeholders={"account": entry.title, **self._placeholders()},
         )
+
+    async def _async_update_key(self, entry: Any, *, reason: str) -> ConfigFlowResult:
+        """Store the checked key: the same account for account services; a new hash otherwise."""
+        assert self._identity is not None
+        data_updates = {CONF_API_KEY: self._data[CONF_API_KEY]}
+        if self._identity.from_key:
+            # A key-hash id cannot tell accounts apart; the new key simply becomes the entry's.
+            return self.async_update_reload_and_abort(
+                entry, unique_id=self._identity.unique_id, data_updates=data_updates
+            )
+        await self.async_set_unique_id(self._identity.unique_id)
+        self._abort_if_unique_id_mismatch(reason=reason)
+        return self.async_update_reload_and_abort(entry, data_updates=data_updates)
 
     # --- reconfigure ------------------------------------------------------------------------------
 
@@ -288,36 +274,42 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         entry = self._get_reconfigure_entry()
+        self._data = {
+            CONF_PROVIDER: entry.data.get(CONF_PROVIDER, DEFAULT_PROVIDER),
+            CONF_BASE_URL: entry.data[CONF_BASE_URL],
+        }
         errors: dict[str, str] = {}
         if user_input is not None:
-            self._data = {CONF_BASE_URL: entry.data[CONF_BASE_URL]}
             self._collect(user_input)
             if self._data[CONF_HOST] == HOST_CUSTOM:
                 return await self.async_step_custom_host()
             if not (error := await self._async_validate()):
                 return self._async_finish_reconfigure()
             errors["base"] = error
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_API_KEY): KEY_SELECTOR,
-                vol.Required(CONF_HOST): HOST_SELECTOR,
-            }
-        )
+        suggested = user_input or {
+            CONF_HOST: entry.data.get(CONF_HOST, default_host(self._info)),
+            **({CONF_ACCOUNT: entry.data[CONF_ACCOUNT]} if entry.data.get(CONF_ACCOUNT) else {}),
+        }
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or {CONF_HOST: entry.data.get(CONF_HOST, DEFAULT_HOST)}
+                credentials_schema(self._info, with_default_host=False), suggested
             ),
             errors=errors,
+            description_placeholders=self._placeholders(),
         )
 
     @callback
     def _async_finish_reconfigure(self) -> ConfigFlowResult:
-        assert self._account is not None
+        assert self._identity is not None
         entry = self._get_reconfigure_entry()
-        if entry.unique_id != self._account.user_id:
-            return self.async_abort(reason="wrong_account")
         data_updates = {**self._data}
-        if self._account.is_paid is not None:
-            data_updates[CONF_ASYNC_MODE] = not self._account.is_paid
+        if self._identity.is_paid is not None:
+            data_updates[CONF_ASYNC_MODE] = not self._identity.is_paid
+        if self._identity.from_key:
+            return self.async_update_reload_and_abort(
+                entry, unique_id=self._identity.unique_id, data_updates=data_updates
+            )
+        if entry.unique_id != self._identity.unique_id:
+            return self.async_abort(reason="wrong_account")
         return self.async_update_reload_and_abort(entry, data_updates=data_updates)

@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Final
 
 DOMAIN: Final = "vocu"
-MANUFACTURER: Final = "Vocu"
 
 # entry.data
-CONF_HOST: Final = "host"  # one of HOST_CHOICES
+CONF_PROVIDER: Final = "provider"  # a name in client.providers.PROVIDERS ("vocu", "noiz", ...)
+CONF_ACCOUNT: Final = "account"  # MiniMax through useapi.net: which configured account to use
+CONF_HOST: Final = "host"  # one of HOST_CHOICES (Vocu) or HOST_DEFAULT/HOST_CUSTOM (others)
 CONF_BASE_URL: Final = "base_url"  # resolved API base URL (the custom one for the emulator)
 CONF_ASYNC_MODE: Final = "async_mode"  # free accounts: synthesize through async jobs
 
 HOST_CUSTOM: Final = "custom"
+HOST_DEFAULT: Final = "default"  # the service's own API (services with one public host)
 HOST_CHOICES: Final = ("vocu.ai", "vocu.studio", "wusound.cn", HOST_CUSTOM)
 DEFAULT_HOST: Final = "vocu.ai"
+DEFAULT_PROVIDER: Final = "vocu"  # entries written before 1.2 are Vocu accounts
 
 # entry.options (everything that changes the audio must reach TTS default_options)
 CONF_VOICE: Final = "voice"

@@ -1,4 +1,5 @@
-"""Polls the account (credits, quota) and its voices; keeps the repair issues in step with them."""
+"""Polls the account (credits, quota, where the service has one) and its voices; keeps the repair
+issues in step with them."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client import VocuClient
 from .client.errors import AuthenticationError, VoiceServiceError
 from .client.models import Account, GenerationResult, Voice
+from .client.providers import Capability, VoiceProvider
 from .const import CONF_VOICE, DOMAIN, UPDATE_INTERVAL_MINUTES
 from .repairs import (
     async_clear_credits_issue,
@@ -33,9 +34,10 @@ USAGE_REFRESH_COOLDOWN_SECONDS = 10.0
 
 @dataclass(frozen=True, slots=True)
 class VocuAccountData:
-    """One poll's result: the account and all its voices (own and market, usable or not)."""
+    """One poll's result: the account (None where the service has no account endpoint) and all
+    its voices (own and built-in/market, usable or not)."""
 
-    account: Account
+    account: Account | None
     voices: tuple[Voice, ...]
 
     @property
@@ -58,11 +60,11 @@ def _deduct(account: Account, credit_used: float) -> Account:
 
 
 class VocuCoordinator(DataUpdateCoordinator[VocuAccountData]):
-    """Account and voice list of one Vocu account, refreshed periodically and after usage."""
+    """Account and voice list of one entry, refreshed periodically and after usage."""
 
     config_entry: VocuConfigEntry
 
-    def __init__(self, hass: HomeAssistant, entry: VocuConfigEntry, client: VocuClient) -> None:
+    def __init__(self, hass: HomeAssistant, entry: VocuConfigEntry, client: VoiceProvider) -> None:
         super().__init__(
             hass,
             _LOGGER,
@@ -80,8 +82,12 @@ class VocuCoordinator(DataUpdateCoordinator[VocuAccountData]):
 
     async def _async_update_data(self) -> VocuAccountData:
         try:
-            account = await self.client.get_account()
-            voices = await self.client.list_voices(include_market=True)
+            account = (
+                await self.client.get_account()
+                if self.client.supports(Capability.ACCOUNT)
+                else None
+            )
+            voices = await self.client.list_voices(include_builtin=True)
         except AuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -98,7 +104,7 @@ class VocuCoordinator(DataUpdateCoordinator[VocuAccountData]):
 
     def _sync_issues(self, data: VocuAccountData) -> None:
         """Clear what the new data shows resolved; raise what it shows broken."""
-        if data.account.credits > 0:
+        if data.account is not None and data.account.credits > 0:
             async_clear_credits_issue(self.hass, self.config_entry)
         voice_id = self.config_entry.options.get(CONF_VOICE)
         default_voice = data.voice(voice_id) if voice_id else None
@@ -109,7 +115,12 @@ class VocuCoordinator(DataUpdateCoordinator[VocuAccountData]):
 
     async def async_record_usage(self, result: GenerationResult | None) -> None:
         """Show a synthesis' cost at once (when it is known) and re-read the balance soon after."""
-        if result is not None and result.credit_used and self.data is not None:
+        if (
+            result is not None
+            and result.credit_used
+            and self.data is not None
+            and self.data.account is not None
+        ):
             account = _deduct(self.data.account, result.credit_used)
             self.async_set_updated_data(replace(self.data, account=account))
         await self.async_request_refresh()

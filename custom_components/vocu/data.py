@@ -1,4 +1,4 @@
-"""What a loaded Vocu config entry carries at runtime (`entry.runtime_data`)."""
+"""What a loaded config entry carries at runtime (`entry.runtime_data`)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 
-from .client import VocuClient
+from .client.providers import VoiceProvider
 from .coordinator import VocuCoordinator
 from .guard import SynthesisGuard
 
 
 @dataclass
 class VocuData:
-    """The account's client, its polled state and the synthesis cost guard, shared by platforms."""
+    """The entry's voice provider, its polled state and the synthesis cost guard."""
 
-    client: VocuClient
+    client: VoiceProvider
     coordinator: VocuCoordinator
     guard: SynthesisGuard
 

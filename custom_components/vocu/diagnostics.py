@@ -10,8 +10,20 @@ from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 
 from .data import VocuConfigEntry
+from .service import service_info
 
-TO_REDACT = {CONF_API_KEY, "email", "phone", "name", "title", "unique_id", "user_id", "id"}
+# "account" in entry.data is a MiniMax account's e-mail address (useapi.net).
+TO_REDACT = {
+    CONF_API_KEY,
+    "account",
+    "email",
+    "phone",
+    "name",
+    "title",
+    "unique_id",
+    "user_id",
+    "id",
+}
 # Voice names are often a real person's name, so only ids and states go out; ids help support.
 VOICE_FIELDS = ("id", "status", "source", "language", "version")
 
@@ -20,15 +32,17 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: VocuConfigEntry
 ) -> dict[str, Any]:
     data = entry.runtime_data.coordinator.data
-    account = asdict(data.account)
-    account.pop("raw", None)
+    account = asdict(data.account) if data.account is not None else None
+    if account is not None:
+        account.pop("raw", None)
     return {
+        "service": service_info(entry.data).name,
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT),
             "options": dict(entry.options),
             "title": REDACTED,
         },
-        "account": async_redact_data(account, TO_REDACT),
+        "account": async_redact_data(account, TO_REDACT) if account is not None else None,
         "voices": [
             {
                 **{field: getattr(voice, field) for field in VOICE_FIELDS},

@@ -7,8 +7,9 @@ from typing import Final
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import CONF_HOST, DOMAIN, MANUFACTURER
+from .const import CONF_HOST, DOMAIN
 from .coordinator import VocuCoordinator
+from .service import service_info
 
 # The account's web app per API host; a custom host (the emulator) has none.
 WEB_APP_URLS: Final = {
@@ -23,9 +24,9 @@ def account_device_info(coordinator: VocuCoordinator) -> DeviceInfo:
     entry = coordinator.config_entry
     account = coordinator.data.account
     return DeviceInfo(
-        identifiers={(DOMAIN, entry.unique_id or account.user_id)},
-        manufacturer=MANUFACTURER,
-        name=account.name or entry.title,
+        identifiers={(DOMAIN, entry.unique_id or entry.entry_id)},
+        manufacturer=service_info(entry.data).title,
+        name=(account.name if account is not None else None) or entry.title,
         entry_type=DeviceEntryType.SERVICE,
         configuration_url=WEB_APP_URLS.get(entry.data.get(CONF_HOST, "")),
     )

@@ -19,8 +19,10 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .client import errors
+from .client.providers import Capability
 from .const import CONF_DAILY_CHAR_CAP, CONF_MAX_CHARS_PER_CALL, DOMAIN
 from .repairs import async_create_credits_issue
+from .service import service_info
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -49,6 +51,9 @@ class SynthesisGuard:
         )
         self._day = ""
         self._chars_today = 0
+        # The credits repair issue is cleared by the account poll; without an account endpoint
+        # nothing could ever clear it, so those services only report the error itself.
+        self._credits_issue = service_info(entry.data).supports(Capability.ACCOUNT)
 
     async def async_load(self) -> None:
         """Restore today's character count so a restart or reload does not reset the cap."""
@@ -111,14 +116,16 @@ class SynthesisGuard:
         """Map a service error to a translated Home Assistant error and apply its side effects.
 
         Side effects: authentication failures start re-authentication, missing credits raise a
-        repair issue, and rate limits pause new requests for the announced time.
+        repair issue (services with an account endpoint), and rate limits pause new requests for
+        the announced time.
         """
-        _LOGGER.debug("Vocu request failed: %s", type(err).__name__)
+        _LOGGER.debug("Voice service request failed: %s", type(err).__name__)
         if isinstance(err, errors.AuthenticationError):
             self._entry.async_start_reauth(self._hass)
             return HomeAssistantError(translation_domain=DOMAIN, translation_key="auth_failed")
         if isinstance(err, errors.InsufficientCreditsError):
-            async_create_credits_issue(self._hass, self._entry)
+            if self._credits_issue:
+                async_create_credits_issue(self._hass, self._entry)
             return HomeAssistantError(
                 translation_domain=DOMAIN, translation_key="insufficient_credits"
             )

@@ -1,4 +1,5 @@
-"""Account sensors: credits left and the synchronous concurrency quota."""
+"""Account sensors: credits left and the synchronous concurrency quota (services that report
+them, i.e. declare ``Capability.ACCOUNT``)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data.coordinator
+    if coordinator.data.account is None:
+        return
     async_add_entities(VocuSensor(coordinator, description) for description in SENSORS)
 
 
@@ -80,5 +83,6 @@ class VocuSensor(VocuEntity, SensorEntity):
         self.entity_description = description
 
     @property
-    def native_value(self) -> float | int:
-        return self.entity_description.value_fn(self.coordinator.data.account)
+    def native_value(self) -> float | int | None:
+        account = self.coordinator.data.account
+        return self.entity_description.value_fn(account) if account is not None else None

@@ -1,7 +1,8 @@
 """Voice management actions: list, clone, delete voices and add styles, with responses.
 
 Cloning, deleting and adding styles change the account (and can cost credits), so they are
-admin-only. Every action names its config entry; errors are translated.
+admin-only. Every action names its config entry; errors are translated. Listing, cloning and
+deleting work for every service; styles only where the service declares them (Vocu).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from homeassistant.helpers.service import async_register_admin_service
 from .audio_input import async_read_audio
 from .client.errors import VoiceNotReadyError, VoiceServiceError
 from .client.models import Voice
+from .client.providers import Capability
 from .const import DOMAIN
+from .service import service_info, styles_client
 
 if TYPE_CHECKING:
     from .data import VocuConfigEntry
@@ -98,6 +101,7 @@ def _voice_summary(voice: Voice) -> dict[str, Any]:
         "usable": voice.usable,
         "styles": [{"id": style.id, "name": style.name} for style in voice.styles],
         "market": voice.is_market,
+        "builtin": bool(voice.builtin),
     }
 
 
@@ -105,7 +109,7 @@ async def _list_voices(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     entry = _entry(hass, call)
     data = entry.runtime_data
     try:
-        voices = await data.client.list_voices(include_market=True)
+        voices = await data.client.list_voices(include_builtin=True)
     except VoiceServiceError as err:
         raise data.guard.translate(err) from err
     return {"voices": [_voice_summary(voice) for voice in voices]}
@@ -114,16 +118,8 @@ async def _list_voices(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
 async def _clone_voice(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     entry = _entry(hass, call)
     data = entry.runtime_data
-    audio, filename = await async_read_audio(hass, call.data[ATTR_AUDIO])
     try:
-        voice = await data.client.create_voice(
-            call.data[ATTR_NAME],
-            audio,
-            filename=filename,
-            language=call.data.get(ATTR_LANGUAGE),
-            description=call.data.get(ATTR_DESCRIPTION),
-            vocal_filter=call.data[ATTR_VOCAL_FILTER],
-        )
+        voice = await _create_voice(hass, entry, call)
         if not voice.usable and call.data[ATTR_WAIT_TIMEOUT]:
             try:
                 voice = await data.client.wait_for_voice(
@@ -150,6 +146,31 @@ async def _clone_voice(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     }
 
 
+async def _create_voice(hass: HomeAssistant, entry: VocuConfigEntry, call: ServiceCall) -> Voice:
+    """Clone from the sample: a URL goes to services that fetch it themselves, anything else is
+    read here (media source, allowlisted file, URL) and uploaded."""
+    provider = entry.runtime_data.client
+    source = call.data[ATTR_AUDIO].strip()
+    common: dict[str, Any] = {
+        "language": call.data.get(ATTR_LANGUAGE),
+        "noise_reduction": call.data[ATTR_VOCAL_FILTER],
+    }
+    if provider.supports(Capability.CLONE_FROM_URL) and source.startswith(("http://", "https://")):
+        return await provider.clone_voice(call.data[ATTR_NAME], audio_url=source, **common)
+    audio, filename = await async_read_audio(hass, source)
+    if (vocu := styles_client(provider)) is not None:
+        # Vocu also keeps a description with the voice.
+        return await vocu.create_voice(
+            call.data[ATTR_NAME],
+            audio,
+            filename=filename,
+            language=common["language"],
+            description=call.data.get(ATTR_DESCRIPTION),
+            vocal_filter=common["noise_reduction"],
+        )
+    return await provider.clone_voice(call.data[ATTR_NAME], audio, filename=filename, **common)
+
+
 async def _delete_voice(hass: HomeAssistant, call: ServiceCall) -> None:
     entry = _entry(hass, call)
     data = entry.runtime_data
@@ -164,11 +185,18 @@ async def _delete_voice(hass: HomeAssistant, call: ServiceCall) -> None:
 async def _add_style(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     entry = _entry(hass, call)
     data = entry.runtime_data
+    vocu = styles_client(data.client)
+    if vocu is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="styles_not_supported",
+            translation_placeholders={"service": service_info(entry.data).title},
+        )
     voice_id = call.data[ATTR_VOICE_ID]
     audio, _filename = await async_read_audio(hass, call.data[ATTR_AUDIO])
     try:
-        before = {style.id for style in (await data.client.get_voice(voice_id)).styles}
-        voice = await data.client.add_style(
+        before = {style.id for style in (await vocu.get_voice(voice_id)).styles}
+        voice = await vocu.add_style(
             voice_id,
             call.data[ATTR_NAME],
             audio,

@@ -24,7 +24,8 @@ async def test_real_hass_speaks_through_the_integration(vocu_emulator, tmp_path:
         async with aiohttp.ClientSession() as session:
             await hass.onboard(session)
             answers = {
-                "user": {"api_key": seed.PAID_TOKEN, "host": "custom"},
+                "user": {"provider": "vocu"},
+                "credentials": {"api_key": seed.PAID_TOKEN, "host": "custom"},
                 "custom_host": {"base_url": vocu_emulator.base_url},
                 "voice": {"voice": seed.ALICE_ID},
                 "style": {"style": seed.CHEERFUL_STYLE_ID},
@@ -36,7 +37,7 @@ async def test_real_hass_speaks_through_the_integration(vocu_emulator, tmp_path:
                 return answers[step["step_id"]]
 
             entry = await hass.run_config_flow(session, "vocu", answer)
-            assert shown_steps == ["user", "custom_host", "voice", "style"]
+            assert shown_steps == ["user", "credentials", "custom_host", "voice", "style"]
             assert entry["result"]["domain"] == "vocu"
 
             [engine] = await hass.entity_ids(session, "tts")

@@ -15,6 +15,7 @@ from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from service_cases import SERVICES, ServiceCase
 from syrupy.assertion import SnapshotAssertion
 from vocu_emulator import seed
 
@@ -22,10 +23,12 @@ from custom_components.vocu.const import (
     CONF_ASYNC_MODE,
     CONF_BASE_URL,
     CONF_HOST,
+    CONF_PROVIDER,
     DOMAIN,
     HOST_CUSTOM,
 )
 from custom_components.vocu.options import default_options
+from custom_components.vocu.service import key_unique_id
 
 
 @pytest.fixture(autouse=True)
@@ -47,41 +50,62 @@ USER_IDS = {
 
 
 @pytest.fixture
-def api_token() -> str:
-    """The seeded token the entry uses; override to run a test as another account."""
-    return seed.PAID_TOKEN
+def provider_name() -> str:
+    """The entry's voice service; parametrize `provider_name` to run a test for others."""
+    return "vocu"
 
 
 @pytest.fixture
-def entry_data(vocu_emulator: Any, api_token: str) -> dict[str, Any]:
+def service_case(provider_name: str) -> ServiceCase:
+    return SERVICES[provider_name]
+
+
+@pytest.fixture
+def api_token(service_case: ServiceCase) -> str:
+    """The seeded token the entry uses; override to run a test as another Vocu account."""
+    return service_case.key
+
+
+@pytest.fixture
+def entry_data(vocu_emulator: Any, api_token: str, service_case: ServiceCase) -> dict[str, Any]:
     """entry.data pointing at the emulator as a custom host."""
     return {
+        CONF_PROVIDER: service_case.name,
         CONF_API_KEY: api_token,
         CONF_HOST: HOST_CUSTOM,
-        CONF_BASE_URL: vocu_emulator.base_url,
+        CONF_BASE_URL: vocu_emulator.url(service_case.prefix),
         CONF_ASYNC_MODE: False,
     }
 
 
 @pytest.fixture
-def entry_options() -> dict[str, Any]:
-    """entry.options: Bob (a usable voice) with every other option at its default."""
-    return default_options(seed.BOB_ID)
+def entry_options(service_case: ServiceCase) -> dict[str, Any]:
+    """entry.options: a usable voice (Bob for Vocu) with every other option at its default."""
+    return default_options(service_case.voice_id)
 
 
 @pytest.fixture
 def mock_config_entry(
-    vocu_emulator: Any, api_token: str, entry_data: dict[str, Any], entry_options: dict[str, Any]
+    vocu_emulator: Any,
+    api_token: str,
+    service_case: ServiceCase,
+    entry_data: dict[str, Any],
+    entry_options: dict[str, Any],
 ) -> MockConfigEntry:
     """A config entry for the seeded account (not yet added to hass)."""
+    unique_id = (
+        USER_IDS[api_token]
+        if service_case.name == "vocu"
+        else key_unique_id(service_case.name, api_token)
+    )
     return MockConfigEntry(
         domain=DOMAIN,
-        title="Vocu test account",
+        title=f"{service_case.title} test account",
         data=entry_data,
         options=entry_options,
-        unique_id=USER_IDS[api_token],
+        unique_id=unique_id,
         version=1,
-        minor_version=1,
+        minor_version=2,
     )
 
 

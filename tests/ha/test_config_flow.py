@@ -1,4 +1,8 @@
-"""Every branch of the config flow, reauth and reconfigure, against the emulator over loopback."""
+"""Every branch of the config flow, reauth and reconfigure, against the emulator over loopback.
+
+The first step picks the service; the key step follows. The Vocu-specific branches (hosts, free
+accounts, styles) run for Vocu; the shared ones are parametrised over the three services.
+"""
 
 from __future__ import annotations
 
@@ -10,35 +14,52 @@ from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from service_cases import ALL_SERVICES, SERVICES, ServiceCase
 from vocu_emulator import Fault, seed
 
 from custom_components.vocu.const import (
+    CONF_ACCOUNT,
     CONF_ASYNC_MODE,
     CONF_BASE_URL,
     CONF_HOST,
+    CONF_PROVIDER,
     CONF_STYLE,
     CONF_VOICE,
     DOMAIN,
     HOST_CUSTOM,
 )
 from custom_components.vocu.options import default_options
+from custom_components.vocu.service import key_unique_id
 
 # A loopback port nothing listens on: connection refused, the way an unreachable host fails.
 CLOSED_URL = "http://127.0.0.1:9"
 
 
-async def start(hass: HomeAssistant) -> FlowResult:
+async def start(hass: HomeAssistant, provider: str = "vocu") -> FlowResult:
+    """The service step answered with ``provider``: returns the key form."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
+    assert select_values(result, CONF_PROVIDER) == ["vocu", "noiz", "minimax"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PROVIDER: provider}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "credentials"
     return result
 
 
-async def to_custom_host(hass: HomeAssistant, token: str, base_url: str) -> FlowResult:
-    """user step with the custom host, then the base URL; returns what follows."""
-    result = await start(hass)
+async def to_custom_host(
+    hass: HomeAssistant,
+    token: str,
+    base_url: str,
+    provider: str = "vocu",
+    **extra: str,
+) -> FlowResult:
+    """Service, then key with the custom host, then the base URL; returns what follows."""
+    result = await start(hass, provider)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_API_KEY: token, CONF_HOST: HOST_CUSTOM}
+        result["flow_id"], {CONF_API_KEY: token, CONF_HOST: HOST_CUSTOM, **extra}
     )
     assert result["step_id"] == "custom_host"
     return await hass.config_entries.flow.async_configure(
@@ -80,6 +101,7 @@ async def test_full_flow_with_styled_voice(hass: HomeAssistant, vocu_emulator: A
     assert result["title"] == seed.PAID_NAME
     assert result["result"].unique_id == seed.PAID_USER_ID
     assert result["data"] == {
+        CONF_PROVIDER: "vocu",
         CONF_API_KEY: seed.PAID_TOKEN,
         CONF_HOST: HOST_CUSTOM,
         CONF_BASE_URL: vocu_emulator.base_url,  # trailing slash dropped
@@ -136,9 +158,9 @@ async def test_errors_then_recovery(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
     if error == "invalid_auth":
-        # The custom-host form has no key field: the user form comes back to correct the key,
+        # The custom-host form has no key field: the key form comes back to correct the key,
         # and the URL entered before is suggested again on the way.
-        assert result["step_id"] == "user"
+        assert result["step_id"] == "credentials"
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {CONF_API_KEY: seed.PAID_TOKEN, CONF_HOST: HOST_CUSTOM}
         )
@@ -159,15 +181,15 @@ async def test_errors_then_recovery(
     assert result["step_id"] == "voice"
 
 
-async def test_invalid_key_on_a_known_host_keeps_the_user_form(hass: HomeAssistant) -> None:
-    """With a built-in host the check runs on the user step; nothing leaves loopback here,
+async def test_invalid_key_on_a_known_host_keeps_the_key_form(hass: HomeAssistant) -> None:
+    """With a built-in host the check runs on the key step; nothing leaves loopback here,
     so the blocked outbound socket shows up as an error and no entry is created."""
     result = await start(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_KEY: "sk-x", CONF_HOST: "vocu.ai"}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "credentials"
     assert result["errors"]["base"] in ("cannot_connect", "unknown")
     assert not hass.config_entries.async_entries(DOMAIN)
 
@@ -218,7 +240,111 @@ async def test_no_usable_voice_aborts(hass: HomeAssistant, vocu_emulator: Any) -
     assert result["reason"] == "no_usable_voices"
 
 
-# --- reauth ------------------------------------------------------------------------------------
+# --- every service ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("provider_name", ALL_SERVICES)
+async def test_each_service_happy_path(
+    hass: HomeAssistant, vocu_emulator: Any, service_case: ServiceCase
+) -> None:
+    """Service → key (custom host: the emulator) → voice → entry, with the service stored."""
+    base_url = vocu_emulator.url(service_case.prefix)
+    result = await to_custom_host(hass, service_case.key, base_url, service_case.name)
+    assert result["step_id"] == "voice"
+    offered = select_values(result, CONF_VOICE)
+    assert service_case.voice_id in offered and service_case.builtin_voice_id in offered
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_VOICE: service_case.voice_id}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PROVIDER] == service_case.name
+    assert result["data"][CONF_BASE_URL] == base_url
+    assert result["options"] == default_options(service_case.voice_id, "default")
+    expected_id = (
+        seed.PAID_USER_ID
+        if service_case.name == "vocu"
+        else key_unique_id(service_case.name, service_case.key)
+    )
+    assert result["result"].unique_id == expected_id
+    assert service_case.key not in result["result"].unique_id
+    await hass.async_block_till_done()
+    assert result["result"].state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+@pytest.mark.parametrize("provider_name", ALL_SERVICES)
+async def test_each_service_invalid_key(
+    hass: HomeAssistant, vocu_emulator: Any, service_case: ServiceCase
+) -> None:
+    result = await to_custom_host(
+        hass, "not-a-key-of-any-service", vocu_emulator.url(service_case.prefix), service_case.name
+    )
+    assert result["step_id"] == "credentials"
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+@pytest.mark.parametrize("provider_name", ALL_SERVICES)
+async def test_each_service_cannot_connect(
+    hass: HomeAssistant, vocu_emulator: Any, service_case: ServiceCase
+) -> None:
+    result = await to_custom_host(hass, service_case.key, CLOSED_URL, service_case.name)
+    assert result["step_id"] == "custom_host"
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    vocu_emulator.inject(Fault(path=f"{service_case.prefix}/*", status=503, times=None))
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BASE_URL: vocu_emulator.url(service_case.prefix)}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+@pytest.mark.parametrize("provider_name", ALL_SERVICES)
+async def test_each_service_same_account_twice_aborts(
+    hass: HomeAssistant,
+    vocu_emulator: Any,
+    service_case: ServiceCase,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    result = await to_custom_host(
+        hass, service_case.key, vocu_emulator.url(service_case.prefix), service_case.name
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_minimax_account_is_stored_and_identifies_the_entry(
+    hass: HomeAssistant, vocu_emulator: Any
+) -> None:
+    """A useapi.net token with two MiniMax accounts: each account is its own entry."""
+    base_url = vocu_emulator.url(SERVICES["minimax"].prefix)
+    account = seed.MINIMAX_ACCOUNTS_MULTI[0]
+    result = await to_custom_host(
+        hass, seed.USEAPI_MULTI_TOKEN, base_url, "minimax", account=account
+    )
+    assert result["step_id"] == "voice"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_VOICE: seed.MINIMAX_CLONE_ID}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_ACCOUNT] == account
+    assert result["title"] == f"MiniMax (useapi.net) ({account})"
+    assert result["result"].unique_id == key_unique_id("minimax", seed.USEAPI_MULTI_TOKEN, account)
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(result["result"].entry_id)
+
+
+async def test_noiz_key_form_offers_its_own_host_or_a_custom_one(hass: HomeAssistant) -> None:
+    result = await start(hass, "noiz")
+    assert select_values(result, CONF_HOST) == ["default", HOST_CUSTOM]
+    assert select_labels(result, CONF_HOST)[0] == "noiz.ai"
+    assert CONF_ACCOUNT not in [str(key) for key in result["data_schema"].schema]
+
+
+# --- reauth ---------------------------------------------------------------------------------------
 
 
 async def test_reauth_success(

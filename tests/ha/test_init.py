@@ -16,6 +16,7 @@ from custom_components.vocu.const import (
     CONF_DAILY_CHAR_CAP,
     CONF_EMOTION,
     CONF_HOST,
+    CONF_PROVIDER,
     CONF_VOICE,
     DOMAIN,
     HOST_CUSTOM,
@@ -87,8 +88,9 @@ async def test_migrates_minor_version_zero(hass: HomeAssistant, vocu_emulator: A
     await hass.async_block_till_done()
 
     assert entry.state is ConfigEntryState.LOADED
-    assert (entry.version, entry.minor_version) == (1, 1)
+    assert (entry.version, entry.minor_version) == (1, 2)
     assert entry.data == {
+        CONF_PROVIDER: "vocu",
         CONF_API_KEY: seed.PAID_TOKEN,
         CONF_HOST: HOST_CUSTOM,
         CONF_BASE_URL: vocu_emulator.base_url,
@@ -97,6 +99,35 @@ async def test_migrates_minor_version_zero(hass: HomeAssistant, vocu_emulator: A
     assert entry.options == default_options(seed.BOB_ID)
     assert entry.options[CONF_EMOTION] == [0, 0, 0, 0, 0]
     assert entry.options[CONF_DAILY_CHAR_CAP] == 0
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_migrates_1_1_entry_to_a_vocu_entry(hass: HomeAssistant, vocu_emulator: Any) -> None:
+    """A 1.1 entry (written before other services existed) names no service: it is Vocu's."""
+    data = {
+        CONF_API_KEY: seed.PAID_TOKEN,
+        CONF_HOST: HOST_CUSTOM,
+        CONF_BASE_URL: vocu_emulator.base_url,
+        CONF_ASYNC_MODE: False,
+    }
+    options = default_options(seed.BOB_ID)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=data,
+        options=options,
+        unique_id=seed.PAID_USER_ID,
+        version=1,
+        minor_version=1,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (1, 2)
+    assert entry.data == {**data, CONF_PROVIDER: "vocu"}
+    assert entry.options == options
+    assert entry.unique_id == seed.PAID_USER_ID
     await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -176,8 +176,15 @@ async def test_sample_url_that_fails_is_a_clear_error(
     assert uploads(vocu_emulator) == []
 
 
-async def test_unresolvable_media_source_is_a_clear_error(
-    hass: HomeAssistant, init_integration: MockConfigEntry, samples: Path
+@pytest.mark.parametrize(
+    "media_id",
+    [
+        "media-source://media_source/local/missing.wav",  # resolves to a file that is not there
+        "media-source://no_such_source/sample.wav",  # no such media source at all
+    ],
+)
+async def test_unusable_media_source_is_a_clear_error(
+    hass: HomeAssistant, init_integration: MockConfigEntry, samples: Path, media_id: str
 ) -> None:
     hass.config.media_dirs = {"local": str(samples)}
     assert await async_setup_component(hass, "media_source", {})
@@ -188,7 +195,7 @@ async def test_unresolvable_media_source_is_a_clear_error(
             {
                 "config_entry_id": init_integration.entry_id,
                 "name": "Ghost",
-                "audio": "media-source://media_source/local/missing.wav",
+                "audio": media_id,
             },
         )
     assert raised.value.translation_key == "audio_unreadable"

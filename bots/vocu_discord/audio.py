@@ -25,10 +25,11 @@ import discord
 from discord.player import CREATE_NO_WINDOW
 from vocu_client.errors import InvalidAudioError
 from vocu_client.models import GenerationResult
+from vocu_client.providers import Capability
 from vocu_client.redact import redact_text, redact_url
 
 if TYPE_CHECKING:
-    from vocu_client import VocuClient
+    from vocu_client.providers import VoiceProvider
 
     from .speech_queue import SpeechItem
 
@@ -76,14 +77,16 @@ class SignedStreamOpusAudio(discord.FFmpegOpusAudio):
 
     def __init__(
         self,
-        url: str,
+        url: str | IO[bytes],
         *,
         executable: str,
         before_options: str = STREAM_BEFORE_OPTIONS,
         input_format: str | None = "mp3",
         bitrate: int = 96,
+        pipe: bool = False,
     ) -> None:
-        self._url = url
+        # pipe=True: `url` is a file-like object FFmpeg reads on stdin (`-i -`), nothing to hide.
+        self._secrets: tuple[str, ...] = () if pipe else (str(url),)
         self._cleanup_lock = threading.Lock()
         self._cleaned = False
         self.command_line: tuple[str, ...] = ()
@@ -98,6 +101,7 @@ class SignedStreamOpusAudio(discord.FFmpegOpusAudio):
                 bitrate=bitrate,
                 stderr=self._stderr_file,
                 options=STREAM_OUTPUT_OPTIONS,
+                pipe=pipe,
             )
         except BaseException:
             self._stderr_file.close()
@@ -110,7 +114,7 @@ class SignedStreamOpusAudio(discord.FFmpegOpusAudio):
 
     @property
     def redacted_command(self) -> str:
-        return redact_text(shlex.join(self.command_line), (self._url,))
+        return redact_text(shlex.join(self.command_line), self._secrets)
 
     def _spawn_process(self, args: Any, **subprocess_kwargs: Any) -> subprocess.Popen:
         self.command_line = tuple(str(arg) for arg in args)
@@ -150,7 +154,7 @@ class SignedStreamOpusAudio(discord.FFmpegOpusAudio):
             text = self._stderr_file.read().decode(errors="replace").strip()
         except (OSError, ValueError):
             return ""
-        return redact_text(text, (self._url,))
+        return redact_text(text, self._secrets)
 
     def cleanup(self) -> None:
         """Kill and reap FFmpeg; idempotent and safe from both the audio thread and the player."""
@@ -176,11 +180,13 @@ class PreparedAudio:
         self.source.cleanup()
 
 
-SourceFactory = Callable[["VocuClient", "SpeechItem"], Awaitable[PreparedAudio]]
+SourceFactory = Callable[["VoiceProvider", "SpeechItem"], Awaitable[PreparedAudio]]
 
 
 class StreamSourceFactory:
-    """Default `SourceFactory`: signed stream URL from the service, then FFmpeg on that URL."""
+    """Default `SourceFactory`: a key-free URL from the service (Vocu's signed stream URL,
+    MiniMax's audio_url), then FFmpeg on that URL; services without one (Noiz) have their MP3
+    stream piped into FFmpeg's stdin by `audio_pipe`. The key is never on a command line."""
 
     def __init__(
         self,
@@ -196,15 +202,25 @@ class StreamSourceFactory:
         self.spawned_pids: list[int] = []
         self.command_lines: list[tuple[str, ...]] = []
 
-    async def __call__(self, client: VocuClient, item: SpeechItem) -> PreparedAudio:
+    async def __call__(self, client: VoiceProvider, item: SpeechItem) -> PreparedAudio:
+        if not client.supports(Capability.SIGNED_URLS):
+            from .audio_pipe import piped_source  # noqa: PLC0415 - builds on this module
+
+            return await piped_source(self, client, item)
         result = await client.create_stream_url(item.text, item.voice_id, item.options)
         url = result.playable_url
         if not url:
             raise InvalidAudioError("The service returned no stream URL for this text.")
         _LOGGER.debug("Stream URL for %r: %s", item, redact_url(url))
-        # Spawning a process can take milliseconds, so it runs off the event loop; if the caller is
-        # cancelled meanwhile, the process is still waited for and reaped rather than leaked.
-        spawn = asyncio.get_running_loop().run_in_executor(None, self._open, url)
+        source = await self.spawn(lambda: self._open(url))
+        return PreparedAudio(source=source, result=result)
+
+    async def spawn(
+        self, open_source: Callable[[], SignedStreamOpusAudio]
+    ) -> SignedStreamOpusAudio:
+        """Start FFmpeg off the event loop; if the caller is cancelled meanwhile, the process is
+        still waited for and reaped rather than leaked."""
+        spawn = asyncio.get_running_loop().run_in_executor(None, open_source)
         try:
             source = await asyncio.shield(spawn)
         except asyncio.CancelledError:
@@ -214,7 +230,7 @@ class StreamSourceFactory:
         if source.pid is not None:
             self.spawned_pids.append(source.pid)
         self.command_lines.append(source.command_line)
-        return PreparedAudio(source=source, result=result)
+        return source
 
     def _open(self, url: str) -> SignedStreamOpusAudio:
         return SignedStreamOpusAudio(

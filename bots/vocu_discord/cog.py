@@ -14,6 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
+from vocu_client.providers import Capability
 
 from .cog_base import CogBase
 from .cog_events import AutoReadEvents
@@ -169,8 +170,12 @@ class VocuCog(
     async def credits(self, interaction: discord.Interaction) -> None:
         if not await self.require_manager(interaction):
             return
+        provider = self.services.client
+        if not provider.supports(Capability.ACCOUNT):
+            await reply(interaction, f"Credits are not available for {provider.info.title}.")
+            return
         async with errors_as_replies(interaction):
-            account = await self.services.client.get_account()
+            account = await provider.get_account()
             guild = await self.services.settings.get_guild(interaction.guild_id or 0)
             guild_left, _ = await self.services.budget.remaining(guild, interaction.user.id)
             budget = (

@@ -224,7 +224,7 @@ class ManageCommands(CogBase):
         if await view.wait() or not view.confirmed:  # wait() is True on timeout
             return
         async with errors_as_replies(interaction):
-            created = await self.services.client.create_voice(
+            created = await self.services.client.clone_voice(
                 name, await sample.read(), filename=sample.filename
             )
             self.services.catalog.invalidate()

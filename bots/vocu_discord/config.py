@@ -1,14 +1,28 @@
-"""The bot's configuration, read from the environment once; secrets never leave this object."""
+"""The bot's configuration, read from the environment once; secrets never leave this object.
+
+The voice service is ``VOICE_PROVIDER`` (vocu | noiz | minimax, default vocu). Each service has
+its own key and base-URL variables, so switching service never sends one service's key to
+another: Vocu ``VOCU_TOKEN`` / ``VOCU_BASE_URL``, Noiz ``NOIZ_API_KEY`` / ``NOIZ_BASE_URL``,
+MiniMax through useapi.net ``USEAPI_TOKEN`` / ``USEAPI_BASE_URL`` (+ ``USEAPI_ACCOUNT`` when
+several MiniMax accounts are configured there).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
-from vocu_client import DEFAULT_BASE_URL
+from vocu_client.providers import DEFAULT_PROVIDER, PROVIDERS
 
 from .settings import DEFAULT_DATABASE_URL
+
+BASE_URL_ENV: Final = {
+    "vocu": "VOCU_BASE_URL",
+    "noiz": "NOIZ_BASE_URL",
+    "minimax": "USEAPI_BASE_URL",
+}
 
 
 class ConfigError(Exception):
@@ -18,8 +32,10 @@ class ConfigError(Exception):
 @dataclass(frozen=True, slots=True)
 class BotConfig:
     discord_token: str = field(repr=False)
-    vocu_token: str = field(repr=False)
-    vocu_base_url: str = DEFAULT_BASE_URL
+    api_key: str = field(repr=False)
+    base_url: str | None = None  # None: the service's own API
+    provider: str = DEFAULT_PROVIDER
+    account: str | None = None  # MiniMax (useapi.net) only
     database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     default_voice_id: str | None = None
     owner_ids: frozenset[int] = frozenset()
@@ -30,19 +46,27 @@ class BotConfig:
         cls, env: Mapping[str, str] | None = None, *, require_discord: bool = True
     ) -> BotConfig:
         env = os.environ if env is None else env
+        provider = env.get("VOICE_PROVIDER", "").strip().lower() or DEFAULT_PROVIDER
+        if provider not in PROVIDERS:
+            raise ConfigError(f"VOICE_PROVIDER must be one of {', '.join(PROVIDERS)}.")
+        key_env = PROVIDERS[provider].token_env
         discord_token = env.get("DISCORD_TOKEN", "").strip()
-        vocu_token = env.get("VOCU_TOKEN", "").strip()
+        api_key = env.get(key_env, "").strip()
         missing = [
             name
-            for name, value in (("DISCORD_TOKEN", discord_token), ("VOCU_TOKEN", vocu_token))
+            for name, value in (("DISCORD_TOKEN", discord_token), (key_env, api_key))
             if not value and (name != "DISCORD_TOKEN" or require_discord)
         ]
         if missing:
             raise ConfigError(f"Set {' and '.join(missing)} in the environment.")
         return cls(
             discord_token=discord_token,
-            vocu_token=vocu_token,
-            vocu_base_url=env.get("VOCU_BASE_URL", "").strip() or DEFAULT_BASE_URL,
+            api_key=api_key,
+            base_url=env.get(BASE_URL_ENV[provider], "").strip() or None,
+            provider=provider,
+            account=(env.get("USEAPI_ACCOUNT", "").strip() or None)
+            if provider == "minimax"
+            else None,
             database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             default_voice_id=env.get("VOCU_DEFAULT_VOICE", "").strip() or None,
             owner_ids=_ids("BOT_OWNER_IDS", env.get("BOT_OWNER_IDS", "")),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vocu_client import VocuClient
+from vocu_client.providers import create_provider
 
 from .player import GuildPlayer, PlaybackEvent, SpeechItem
 from .recording import FRAME_SECONDS, RecordedSegment, RecordingVoiceClient
@@ -90,7 +90,7 @@ async def record_demo_session(
         errors.append((item, error))
         count()
 
-    async with VocuClient(token, base_url=base_url) as client:
+    async with create_provider("vocu", token, base_url=base_url) as client:
         player = GuildPlayer(client, voice, on_played=on_played, on_error=on_error)
         try:
             for item in items:

@@ -26,7 +26,7 @@ from .audio import PreparedAudio, SourceFactory, StreamSourceFactory
 from .speech_queue import OverflowPolicy, SpeechItem, SpeechQueue
 
 if TYPE_CHECKING:
-    from vocu_client import VocuClient
+    from vocu_client.providers import VoiceProvider
 
 __all__ = [
     "GuildPlayer",
@@ -76,7 +76,7 @@ class GuildPlayer:
 
     def __init__(
         self,
-        client: VocuClient,
+        client: VoiceProvider,
         voice_client: VoiceClientLike,
         *,
         max_queue: int = 50,
@@ -330,7 +330,7 @@ def _discard_result(task: asyncio.Task[PreparedAudio]) -> None:
 class PlayerRegistry:
     """One `GuildPlayer` per guild id; replaced players are closed, never leaked."""
 
-    def __init__(self, client: VocuClient | None = None, **player_defaults: Any) -> None:
+    def __init__(self, client: VoiceProvider | None = None, **player_defaults: Any) -> None:
         self._client = client
         self._defaults = player_defaults
         self._players: dict[int, GuildPlayer] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Self
 
-from vocu_client import VocuClient
+from vocu_client.providers import VoiceProvider, create_provider
 
 from .autoread import AutoReader, NameAnnouncer, NoticeLimiter
 from .budget import CharacterBudget
@@ -19,7 +19,7 @@ from .voices import VoiceCatalog
 
 @dataclass
 class BotServices:
-    client: VocuClient
+    client: VoiceProvider  # the configured voice service (Vocu, Noiz AI or MiniMax)
     settings: SettingsRepository
     players: PlayerRegistry
     speaker: Speaker
@@ -40,7 +40,7 @@ class BotServices:
     @classmethod
     def build(
         cls,
-        client: VocuClient,
+        client: VoiceProvider,
         settings: SettingsRepository,
         *,
         default_voice_id: str | None = None,
@@ -62,7 +62,8 @@ class BotServices:
     @classmethod
     async def from_config(cls, config: BotConfig) -> Self:
         settings = await open_settings(config.database_url)
-        client = VocuClient(config.vocu_token, base_url=config.vocu_base_url)
+        extra = {"account": config.account} if config.account else {}
+        client = create_provider(config.provider, config.api_key, base_url=config.base_url, **extra)
         return cls.build(
             client, settings, default_voice_id=config.default_voice_id, owner_ids=config.owner_ids
         )

@@ -12,8 +12,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
-from vocu_client import SynthesisOptions, VocuClient
+from vocu_client import SynthesisOptions
 from vocu_client.models import DEFAULT_STYLE_ID, GenerationResult, Voice
+from vocu_client.providers import VoiceProvider
 
 from .autoread import NameAnnouncer
 from .budget import CharacterBudget, Reservation
@@ -137,7 +138,7 @@ class Speaker:
             raise SpeechRefusedError(ErrorKind.QUEUE_FULL)
         return item
 
-    async def render_file(self, client: VocuClient, prepared: PreparedSpeech) -> io.BytesIO:
+    async def render_file(self, client: VoiceProvider, prepared: PreparedSpeech) -> io.BytesIO:
         """The whole clip as MP3 bytes for a channel attachment, streamed and size-capped.
 
         ``prepared`` comes from ``prepare(request, announce=False)``; its reservation is
@@ -145,22 +146,28 @@ class Speaker:
         """
         buffer = io.BytesIO()
         result: GenerationResult | None = None
+        started = False
         try:
-            async with client.stream_speech(
-                prepared.text, prepared.voice.id, prepared.options
-            ) as stream:
-                result = stream.result
-                async for chunk in stream:
-                    if buffer.tell() + len(chunk) > MAX_FILE_BYTES:
-                        raise SpeechRefusedError(
-                            ErrorKind.TEXT_TOO_LONG, "The audio would be too big to upload."
-                        )
-                    buffer.write(chunk)
+            if len(prepared.text) > client.max_chars_per_request:
+                # Several requests (MiniMax takes 500 characters at a time): no single result.
+                async for chunk in client.iter_speech(
+                    prepared.text, prepared.voice.id, prepared.options
+                ):
+                    started = True
+                    _append(buffer, chunk)
+            else:
+                async with client.stream_speech(
+                    prepared.text, prepared.voice.id, prepared.options
+                ) as stream:
+                    result = stream.result
+                    started = True
+                    async for chunk in stream:
+                        _append(buffer, chunk)
         except BaseException:
-            if result is None:  # nothing billed before the answer's headers
+            if not started:  # nothing billed before the answer's headers
                 await self.budget.refund(prepared.reservation)
             raise
-        await self.budget.reconcile(prepared.reservation, result.credit_used)
+        await self.budget.reconcile(prepared.reservation, result.credit_used if result else None)
         buffer.seek(0)
         return buffer
 
@@ -224,6 +231,12 @@ class Speaker:
         if not style_exists(voice, style_id):
             raise SpeechRefusedError(ErrorKind.UNKNOWN_VOICE, "That style does not exist.")
         return voice, style_id
+
+
+def _append(buffer: io.BytesIO, chunk: bytes) -> None:
+    if buffer.tell() + len(chunk) > MAX_FILE_BYTES:
+        raise SpeechRefusedError(ErrorKind.TEXT_TOO_LONG, "The audio would be too big to upload.")
+    buffer.write(chunk)
 
 
 def _clip(text: str) -> str:

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from discord import app_commands
 from vocu_client.models import DEFAULT_STYLE_ID, Voice
+from vocu_client.providers import Capability
 
 if TYPE_CHECKING:
-    from vocu_client import VocuClient
+    from vocu_client.providers import VoiceProvider
 
 MAX_CHOICES = 25  # Discord's limit per autocomplete answer
 CHOICE_NAME_LIMIT = 100
@@ -19,7 +20,7 @@ CHOICE_NAME_LIMIT = 100
 
 class VoiceCatalog:
     def __init__(
-        self, client: VocuClient, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic
+        self, client: VoiceProvider, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._client = client
         self._ttl = ttl
@@ -59,6 +60,8 @@ class VoiceCatalog:
         self, voice_id: str | None, current: str
     ) -> list[app_commands.Choice[str]]:
         """ "Voice — Style" names; the value is the style id of the given (or every) voice."""
+        if not self._client.supports(Capability.STYLES):
+            return []
         needle = current.strip().casefold()
         voices = await self.voices()
         if voice_id:
@@ -73,7 +76,7 @@ class VoiceCatalog:
 
 
 def voice_label(voice: Voice) -> str:
-    extra = " (market)" if voice.is_market else ""
+    extra = " (market)" if voice.is_market else " (built-in)" if voice.builtin else ""
     language = f" [{voice.language}]" if voice.language else ""
     return f"{voice.name}{language}{extra}"
 

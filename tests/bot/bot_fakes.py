@@ -17,7 +17,7 @@ from typing import Any
 import discord
 import pytest
 from discord.ext import commands
-from vocu_client import VocuClient
+from vocu_client.providers import VoiceProvider
 from vocu_discord.cog import VocuCog
 from vocu_discord.lifecycle import IdleTracker
 from vocu_discord.recording import RecordingVoiceClient
@@ -239,7 +239,7 @@ class World:
 
 
 @pytest.fixture(name="world")
-async def world_fixture(paid_client: VocuClient, tmp_path: Path) -> AsyncIterator[World]:
+async def world_fixture(paid_client: VoiceProvider, tmp_path: Path) -> AsyncIterator[World]:
     settings = await open_settings(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
     services = BotServices.build(paid_client, settings, owner_ids={OWNER_ID}, owns_client=False)
     clock = Clock()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from vocu_client import VocuClient
+from vocu_client.providers import VoiceProvider, create_provider
 from vocu_discord.audio import find_ffmpeg
 from vocu_discord.recording import RecordingVoiceClient
 from vocu_emulator import seed
@@ -26,9 +26,9 @@ def ffmpeg_exe() -> str:
 
 
 @pytest.fixture
-async def paid_client(vocu_emulator: EmulatorHandle) -> AsyncIterator[VocuClient]:
-    """A real `VocuClient` with the emulator's paid token; closed after the test."""
-    client = VocuClient(seed.PAID_TOKEN, base_url=vocu_emulator.base_url)
+async def paid_client(vocu_emulator: EmulatorHandle) -> AsyncIterator[VoiceProvider]:
+    """The real Vocu provider with the emulator's paid token; closed after the test."""
+    client = create_provider("vocu", seed.PAID_TOKEN, base_url=vocu_emulator.base_url)
     try:
         yield client
     finally:

@@ -13,7 +13,7 @@ from pathlib import Path
 import discord
 import pytest
 from mutagen.mp3 import MP3
-from vocu_client import VocuClient
+from vocu_client.providers import VoiceProvider
 from vocu_discord.audio import (
     SignedStreamOpusAudio,
     StreamSourceFactory,
@@ -61,7 +61,7 @@ def decoded_seconds(ffmpeg: str, path: Path) -> float:
 
 async def test_source_streams_the_whole_utterance_without_leaking_the_url(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -72,7 +72,7 @@ async def test_source_streams_the_whole_utterance_without_leaking_the_url(
     finally:
         prepared.discard()
     assert prepared.result and prepared.result.playable_url
-    mp3 = await paid_client.download(prepared.result.playable_url)
+    mp3 = await paid_client.client.download(prepared.result.playable_url)
     expected = MP3(io.BytesIO(mp3)).info.length
     assert sum(map(opus_packet_samples, packets)) / 48_000 == pytest.approx(expected, abs=0.12)
 
@@ -100,7 +100,7 @@ class SlowSpawnFactory(StreamSourceFactory):
 
 
 async def test_cancel_during_spawn_still_reaps_the_process(
-    vocu_emulator: EmulatorHandle, paid_client: VocuClient
+    vocu_emulator: EmulatorHandle, paid_client: VoiceProvider
 ) -> None:
     factory = SlowSpawnFactory()
     task = asyncio.create_task(factory(paid_client, SpeechItem(text=TEXT, voice_id=seed.BOB_ID)))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mutagen.mp3 import MP3
 from test_audio import decoded_seconds
-from vocu_client import VocuClient
+from vocu_client.providers import VoiceProvider
 from vocu_discord.demo import DEMO_FILENAME, record_demo, record_demo_session
 from vocu_emulator import seed
 from vocu_emulator.pytest_plugin import EmulatorHandle
@@ -17,7 +17,7 @@ TEXTS = ["Hello from the Discord demo.", "This is the second sentence.", "And th
 
 
 async def test_record_demo_writes_an_ogg_as_long_as_the_items(
-    vocu_emulator: EmulatorHandle, paid_client: VocuClient, tmp_path: Path, ffmpeg_exe: str
+    vocu_emulator: EmulatorHandle, paid_client: VoiceProvider, tmp_path: Path, ffmpeg_exe: str
 ) -> None:
     recording = await record_demo_session(
         vocu_emulator.base_url, seed.PAID_TOKEN, seed.BOB_ID, TEXTS, tmp_path, realtime=False
@@ -31,7 +31,7 @@ async def test_record_demo_writes_an_ogg_as_long_as_the_items(
     for request in vocu_emulator.requests:
         if request.path.startswith("/api/tts/stream/"):
             url = vocu_emulator.url(request.path) + "?auth=" + request.query["auth"]
-            expected += MP3(io.BytesIO(await paid_client.download(url))).info.length
+            expected += MP3(io.BytesIO(await paid_client.client.download(url))).info.length
     assert expected > 2.0
     assert decoded_seconds(ffmpeg_exe, recording.path) == pytest.approx(expected, abs=0.3)
     assert recording.duration == pytest.approx(expected, abs=0.3)

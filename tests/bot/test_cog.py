@@ -370,7 +370,7 @@ async def test_clone_asks_for_consent_first(world: World, paid_client, confirm: 
     click = world.interaction(world.owner)
     await (view.confirm if confirm else view.cancel).callback(click)
     await command
-    after = {voice.name for voice in await paid_client.list_voices(show_full=True)}
+    after = {voice.name for voice in await paid_client.client.list_voices(show_full=True)}
     assert ("Grace" in after) is confirm
     if confirm:
         assert interaction.last.startswith("Created voice Grace")

@@ -10,8 +10,9 @@ from pathlib import Path
 import discord
 import pytest
 from mutagen.mp3 import MP3
-from vocu_client import VocuClient, errors
+from vocu_client import errors
 from vocu_client.models import GenerationResult
+from vocu_client.providers import VoiceProvider
 from vocu_discord.audio import StreamSourceFactory
 from vocu_discord.player import GuildPlayer, PlayerRegistry, SpeechItem
 from vocu_discord.recording import RecordingVoiceClient
@@ -74,7 +75,7 @@ def item(text: str, label: str = "") -> SpeechItem:
 
 
 def make_player(
-    client: VocuClient,
+    client: VoiceProvider,
     voice: RecordingVoiceClient,
     outcomes: Outcomes,
     **kwargs: object,
@@ -92,9 +93,9 @@ def make_player(
     return player, factory
 
 
-async def mp3_duration(client: VocuClient, result: GenerationResult | None) -> float:
+async def mp3_duration(client: VoiceProvider, result: GenerationResult | None) -> float:
     assert result is not None and result.playable_url
-    return MP3(io.BytesIO(await client.download(result.playable_url))).info.length
+    return MP3(io.BytesIO(await client.client.download(result.playable_url))).info.length
 
 
 def assert_reaped(factory: StreamSourceFactory) -> None:
@@ -105,7 +106,7 @@ def assert_reaped(factory: StreamSourceFactory) -> None:
 
 async def test_items_play_in_order_with_frames_matching_the_audio(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     recording_voice_client: RecordingVoiceClient,
 ) -> None:
     outcomes = Outcomes()
@@ -135,7 +136,7 @@ async def test_items_play_in_order_with_frames_matching_the_audio(
 
 async def test_ffmpeg_never_sees_the_api_key(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     recording_voice_client: RecordingVoiceClient,
 ) -> None:
     outcomes = Outcomes()
@@ -158,7 +159,7 @@ async def test_ffmpeg_never_sees_the_api_key(
 
 async def test_next_item_is_prefetched_while_the_current_one_plays(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     realtime_voice_client: RecordingVoiceClient,
 ) -> None:
     outcomes = Outcomes()
@@ -195,7 +196,7 @@ async def test_next_item_is_prefetched_while_the_current_one_plays(
 
 async def test_skip_stops_the_current_item_and_the_queue_moves_on(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     realtime_voice_client: RecordingVoiceClient,
 ) -> None:
     outcomes = Outcomes()
@@ -229,7 +230,7 @@ async def test_skip_stops_the_current_item_and_the_queue_moves_on(
 
 async def test_clear_drops_waiting_items_and_reaps_the_prefetched_ffmpeg(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     realtime_voice_client: RecordingVoiceClient,
 ) -> None:
     outcomes = Outcomes()
@@ -265,7 +266,7 @@ async def test_clear_drops_waiting_items_and_reaps_the_prefetched_ffmpeg(
 async def test_overflow_policy(
     *,
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     recording_voice_client: RecordingVoiceClient,
     overflow: str,
     accepted: list[bool],
@@ -291,7 +292,7 @@ async def test_overflow_policy(
 
 async def test_upstream_errors_reach_on_error_and_the_queue_continues(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     recording_voice_client: RecordingVoiceClient,
 ) -> None:
     vocu_emulator.inject(Fault(method="POST", status=500, times=1))
@@ -318,7 +319,7 @@ async def test_upstream_errors_reach_on_error_and_the_queue_continues(
 
 async def test_ffmpeg_failure_reaches_on_error_redacted_and_the_queue_continues(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     recording_voice_client: RecordingVoiceClient,
 ) -> None:
     # the signed stream URL answers 500 (every retry FFmpeg makes): FFmpeg exits non-zero
@@ -347,7 +348,7 @@ async def test_ffmpeg_failure_reaches_on_error_redacted_and_the_queue_continues(
 
 async def test_stream_cut_midway_does_not_stop_the_queue(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     recording_voice_client: RecordingVoiceClient,
 ) -> None:
     vocu_emulator.set_pacing(chunk_bytes=1024)
@@ -379,7 +380,7 @@ async def test_stream_cut_midway_does_not_stop_the_queue(
 
 async def test_aclose_stops_playback_and_reaps_every_ffmpeg(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     realtime_voice_client: RecordingVoiceClient,
 ) -> None:
     outcomes = Outcomes()
@@ -402,7 +403,7 @@ async def test_aclose_stops_playback_and_reaps_every_ffmpeg(
 
 async def test_registry_keeps_one_player_per_guild(
     vocu_emulator: EmulatorHandle,
-    paid_client: VocuClient,
+    paid_client: VoiceProvider,
     recording_voice_client: RecordingVoiceClient,
 ) -> None:
     registry = PlayerRegistry(paid_client, max_queue=3)

@@ -15,7 +15,7 @@ from typing import Any
 import discord
 from discord.opus import OPUS_SILENCE
 from discord.player import AudioPlayer
-from vocu_client import VocuClient
+from vocu_client.providers import VoiceProvider
 from vocu_discord.audio import StreamSourceFactory
 from vocu_discord.player import GuildPlayer, SpeechItem
 from vocu_emulator import seed
@@ -71,7 +71,7 @@ class AudioPlayerVoiceClient:
 
 
 async def test_queue_moves_on_with_discords_audio_player(
-    vocu_emulator: EmulatorHandle, paid_client: VocuClient
+    vocu_emulator: EmulatorHandle, paid_client: VoiceProvider
 ) -> None:
     voice = AudioPlayerVoiceClient(asyncio.get_running_loop())
     played: list[SpeechItem] = []

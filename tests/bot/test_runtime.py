@@ -21,7 +21,7 @@ from vocu_emulator.pytest_plugin import EmulatorHandle
 def test_config_from_env_defaults() -> None:
     config = BotConfig.from_env({"DISCORD_TOKEN": "d-secret", "VOCU_TOKEN": "v-secret"})
     assert config.database_url == DEFAULT_DATABASE_URL == "sqlite:///vocu-bot.sqlite3"
-    assert config.vocu_base_url == "https://v1.vocu.ai"
+    assert config.provider == "vocu" and config.base_url is None  # the service's own API
     assert config.owner_ids == frozenset() and config.default_voice_id is None
     assert "secret" not in repr(config)
 
@@ -39,7 +39,29 @@ def test_config_from_env_all_values() -> None:
     )
     assert config.owner_ids == {1, 2, 3}
     assert config.default_voice_id == "voice-1"
+    assert config.base_url == "http://127.0.0.1:8765"
     assert "pw" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("env", "provider", "key", "base_url", "account"),
+    [
+        ({"VOICE_PROVIDER": "noiz", "NOIZ_API_KEY": "noiz-secret-key", "NOIZ_BASE_URL": "http://x/noiz/v1",
+          "VOCU_TOKEN": "v", "VOCU_BASE_URL": "http://vocu"}, "noiz", "noiz-secret-key", "http://x/noiz/v1",
+         None),
+        ({"VOICE_PROVIDER": "MiniMax", "USEAPI_TOKEN": "useapi-secret",
+          "USEAPI_ACCOUNT": "ada@example.com"},
+         "minimax", "useapi-secret", None, "ada@example.com"),
+    ],
+)  # fmt: skip
+def test_config_for_other_services_reads_their_own_variables(
+    env: dict[str, str], provider: str, key: str, base_url: str | None, account: str | None
+) -> None:
+    config = BotConfig.from_env({"DISCORD_TOKEN": "d", **env})
+    assert (config.provider, config.api_key, config.base_url, config.account) == (
+        provider, key, base_url, account,
+    )  # fmt: skip
+    assert key not in repr(config)
 
 
 @pytest.mark.parametrize(
@@ -48,6 +70,8 @@ def test_config_from_env_all_values() -> None:
         ({}, "DISCORD_TOKEN and VOCU_TOKEN"),
         ({"DISCORD_TOKEN": "d"}, "VOCU_TOKEN"),
         ({"DISCORD_TOKEN": "d", "VOCU_TOKEN": "v", "BOT_OWNER_IDS": "alice"}, "BOT_OWNER_IDS"),
+        ({"DISCORD_TOKEN": "d", "VOICE_PROVIDER": "noiz", "VOCU_TOKEN": "v"}, "NOIZ_API_KEY"),
+        ({"DISCORD_TOKEN": "d", "VOICE_PROVIDER": "acme"}, "VOICE_PROVIDER must be one of"),
     ],
 )
 def test_config_errors_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -93,8 +117,8 @@ async def test_sigterm_closes_voice_players_and_services(
 
     config = BotConfig(
         discord_token="unused",
-        vocu_token=seed.PAID_TOKEN,
-        vocu_base_url=vocu_emulator.base_url,
+        api_key=seed.PAID_TOKEN,
+        base_url=vocu_emulator.base_url,
         database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
     )
     bot = VocuBot(config)

@@ -23,6 +23,7 @@ COMPONENT_TRANSLATIONS = Path(__file__).resolve().parent.parent / (
     "custom_components/vocu/translations"
 )
 FRONTEND_TRANSLATIONS = Path(hass_frontend.where()) / "static" / "translations"
+TTS_MEDIA_SOURCE_TITLE = "Text-to-speech"
 WAIT_MS = 60_000  # a cold hass answers its first websocket calls slowly on a busy machine
 
 
@@ -175,11 +176,11 @@ class HaPages:
 
     # --- media browser --------------------------------------------------------------------------
 
-    async def open_tts_media_source(self, entity_name: str) -> None:
+    async def open_tts_media_source(self, entity_name: str | re.Pattern[str]) -> None:
         """Media → Text-to-speech → the TTS entity named `entity_name`."""
         await self.goto("/media-browser/browser")
-        tts_label = self.ui("ui.components.tts-picker.tts")
-        await self.page.locator(".title", has_text=tts_label).first.click()
+        # Media source titles come from the backend in English, whatever the user's language.
+        await self.page.locator(".title", has_text=TTS_MEDIA_SOURCE_TITLE).first.click()
         await self.page.locator(".child .title", has_text=entity_name).first.click()
         await expect(self.page.locator("textarea")).to_be_visible()
 

@@ -26,7 +26,7 @@ from vocu_emulator import seed
 
 from .browser import chromium_context
 from .emulator_process import running_emulator
-from .ha_pages import HaPages
+from .ha_pages import HaPages, vocu_strings
 from .hass_runner import HassProcess
 
 BROWSER_LOCALES = {"en": "en-US", "zh-Hans": "zh-CN"}  # what the browser reports → HA language
@@ -151,7 +151,12 @@ async def _options(ha: HaPages, result: WalkthroughResult) -> None:
 
 
 async def _speak(ha: HaPages, result: WalkthroughResult) -> None:
-    await ha.open_tts_media_source(ha.vocu("entity", "tts", "tts", "name"))
+    # Entity names follow the server's language (English here), not the user's.
+    names = {
+        ha.vocu("entity", "tts", "tts", "name"),
+        vocu_strings("en")["entity"]["tts"]["tts"]["name"],
+    }
+    await ha.open_tts_media_source(re.compile("|".join(map(re.escape, sorted(names)))))
     # The panel preselects the entity's default voice: Bob since the options change.
     bob = ha.page.get_by_text("Bob", exact=True).filter(visible=True)
     await expect(bob.first).to_be_visible()
@@ -218,9 +223,7 @@ async def _main(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the screenshots")
-    parser.add_argument(
-        "--language", nargs="+", choices=sorted(BROWSER_LOCALES), default=["en"]
-    )
+    parser.add_argument("--language", nargs="+", choices=sorted(BROWSER_LOCALES), default=["en"])
     parser.add_argument("--emulator-url", help="a running emulator (default: start one)")
     asyncio.run(_main(parser.parse_args(argv)))
 

@@ -78,7 +78,8 @@ async def home_assistant_demo(base_url: str, config_dir: Path, out: Path) -> Has
         url = await hass.tts_url(session, engine, SENTENCE)
         async with session.get(url) as resp:
             resp.raise_for_status()
-            out.write_bytes(await resp.read())
+            audio = await resp.read()
+        await asyncio.to_thread(out.write_bytes, audio)
         say(f"Home Assistant: {engine} spoke into {out} ({mp3_seconds(out):.1f} s), via {url}")
     return hass
 
@@ -110,9 +111,7 @@ async def run(keep_running: bool, port: int) -> None:
                     await asyncio.Event().wait()
         finally:
             await hass.stop()
-    say(
-        "done: play demo.mp3, demo-ha.mp3 and demo-discord.ogg with any player (e.g. ffplay, mpv, VLC)"
-    )
+    say("done: play demo.mp3, demo-ha.mp3 and demo-discord.ogg with any player (ffplay, mpv, VLC)")
 
 
 def main(argv: list[str] | None = None) -> None:

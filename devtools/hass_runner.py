@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -104,6 +105,22 @@ class HassProcess:
         if link.is_symlink() or link.exists():
             link.unlink()
         link.symlink_to(COMPONENT_DIR, target_is_directory=True)
+        self._skip_core_config_onboarding()
+
+    def _skip_core_config_onboarding(self) -> None:
+        """Mark onboarding's location step done: configuration.yaml already sets all of it.
+
+        Finishing that step also sets up Google Translate, Met and Radio Browser, which need the
+        internet; offline they only show as failed integrations and a broken second TTS engine.
+        """
+        storage = self.config_dir / ".storage"
+        storage.mkdir(exist_ok=True)
+        store = storage / "onboarding"
+        if not store.exists():
+            store.write_text(json.dumps({
+                "version": 4, "minor_version": 1, "key": "onboarding",
+                "data": {"done": ["core_config"]},
+            }))  # fmt: skip
 
     async def start(self, timeout: float = 180.0) -> None:
         self.prepare()
@@ -202,7 +219,7 @@ class HassProcess:
             async with session.post(
                 f"{self.url}/api/onboarding/{step}", json=body, headers=headers
             ) as resp:
-                if resp.status not in (200, 403):  # 403: step already done
+                if resp.status not in (200, 403):  # 403: step already done (core_config is)
                     raise HassError(f"onboarding {step}: {resp.status} {await resp.text()}")
         return self.access_token
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import aiohttp
 import mutagen.mp3
 import pytest
-
 from vocu_devtools.hass_runner import HassProcess
 from vocu_emulator import seed
 

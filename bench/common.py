@@ -19,19 +19,37 @@ from vocu_emulator import seed
 FIRST_BYTE_DELAY = 0.4
 CHUNK_BYTES = 2048
 CHUNK_INTERVAL = 0.05
-EMULATOR_ARGS = (
-    "--first-byte-delay", str(FIRST_BYTE_DELAY),
-    "--chunk-bytes", str(CHUNK_BYTES),
-    "--chunk-interval", str(CHUNK_INTERVAL),
-)  # fmt: skip
 
-FIVE_SENTENCES = (
-    "The living room lights are now off. "
-    "The front door is locked and the alarm is armed. "
-    "Tomorrow will be cloudy with a high of twelve degrees. "
-    "Your package is expected to arrive before noon. "
-    "Good night, and sleep well."
+
+def emulator_args(first_byte_delay: float = FIRST_BYTE_DELAY) -> tuple[str, ...]:
+    """Command-line pacing for `python -m vocu_emulator`: the first-byte delay is the variable."""
+    return (
+        "--first-byte-delay", str(first_byte_delay),
+        "--chunk-bytes", str(CHUNK_BYTES),
+        "--chunk-interval", str(CHUNK_INTERVAL),
+    )  # fmt: skip
+
+
+EMULATOR_ARGS = emulator_args()
+
+SENTENCES = (
+    "The living room lights are now off.",
+    "The front door is locked and the alarm is armed.",
+    "Tomorrow will be cloudy with a high of twelve degrees.",
+    "Your package is expected to arrive before noon.",
+    "Good night, and sleep well.",
+    "The washing machine has finished its cycle.",
+    "Someone is at the back gate.",
+    "The garage door has been open for ten minutes.",
+    "The bathroom window is still open while it rains.",
+    "The dishwasher needs more salt.",
 )
+FIVE_SENTENCES = " ".join(SENTENCES[:5])
+
+
+def sentences(count: int, tag: str) -> str:
+    """`count` sentences of household announcements, made unique by `tag` so no cache answers."""
+    return f"{' '.join(SENTENCES[:count])} Message {tag}."
 
 
 def machine_line() -> str:
@@ -41,8 +59,13 @@ def machine_line() -> str:
     )
 
 
-async def upstream_first_byte(base_url: str, text: str, voice_id: str = seed.ALICE_ID) -> float:
-    """Seconds until the emulator's own first MP3 byte, asked directly with plain aiohttp."""
+async def upstream_first_byte(
+    base_url: str, text: str, voice_id: str = seed.ALICE_ID, *, drain: bool = True
+) -> float:
+    """Seconds until the emulator's own first MP3 byte, asked directly with plain aiohttp.
+
+    `drain=False` hangs up after the first byte: the figure is the same, the sweep is shorter.
+    """
     params = {"voiceId": voice_id, "text": text}
     headers = {"Authorization": f"Bearer {seed.PAID_TOKEN}"}
     async with aiohttp.ClientSession() as session:
@@ -53,8 +76,9 @@ async def upstream_first_byte(base_url: str, text: str, voice_id: str = seed.ALI
             resp.raise_for_status()
             await resp.content.readany()
             first = time.perf_counter() - start
-            async for _ in resp.content.iter_any():
-                pass
+            if drain:
+                async for _ in resp.content.iter_any():
+                    pass
     return first
 
 

@@ -126,7 +126,7 @@ class HaPages:
     # --- onboarding -----------------------------------------------------------------------------
 
     async def onboard(self, name: str, username: str, password: str) -> None:
-        """Create the owner and click through location, country and analytics with defaults."""
+        """Create the owner and click through analytics with its defaults."""
         await self.goto("/")
         await self.button(self.ui("ui.panel.page-onboarding.welcome.start")).click()
         await self.expect_text(self.ui("ui.panel.page-onboarding.user.header"))
@@ -136,10 +136,7 @@ class HaPages:
         await self.fill("password_confirm", password)
         await self.shot("onboarding-user")
         await self.button(self.ui("ui.panel.page-onboarding.user.create_account")).click()
-        await self.expect_text(self.ui("ui.panel.page-onboarding.core-config.location_header"))
-        await self.button(self.ui("ui.panel.page-onboarding.next")).click()
-        await expect(self.button(self.ui("ui.panel.page-onboarding.next"))).to_be_visible()
-        await self.button(self.ui("ui.panel.page-onboarding.next")).click()
+        # No location step: HassProcess marks it done (configuration.yaml sets all of it).
         await self.expect_text(self.ui("ui.panel.page-onboarding.analytics.header"))
         await self.button(self.ui("ui.panel.page-onboarding.next")).click()
         await self.button(self.ui("ui.panel.page-onboarding.finish")).click()

@@ -35,6 +35,7 @@ homeassistant:
   unit_system: metric
   time_zone: UTC
   country: NL
+  language: {language}
   # TTS URLs are built from this: keep every URL on loopback.
   internal_url: "http://127.0.0.1:{port}"
   external_url: "http://127.0.0.1:{port}"
@@ -76,6 +77,7 @@ class HassProcess:
     config_dir: Path
     port: int = field(default_factory=free_port)
     log_level: str = "info"
+    language: str = "en"  # the server's language: entity names and media source titles
     with_frontend: bool = True
     process: asyncio.subprocess.Process | None = None
     access_token: str | None = None
@@ -94,7 +96,7 @@ class HassProcess:
         media_dir = self.config_dir / "media"
         media_dir.mkdir(exist_ok=True)
         yaml = CONFIGURATION_YAML.format(
-            port=self.port, log_level=self.log_level, media_dir=media_dir
+            port=self.port, log_level=self.log_level, media_dir=media_dir, language=self.language
         )
         if not self.with_frontend:
             yaml = yaml.replace("frontend:\n", "")

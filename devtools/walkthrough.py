@@ -151,7 +151,7 @@ async def _options(ha: HaPages, result: WalkthroughResult) -> None:
 
 
 async def _speak(ha: HaPages, result: WalkthroughResult) -> None:
-    # Entity names follow the server's language (English here), not the user's.
+    # Entity names follow the server's language (HassProcess.language), not the user's.
     names = {
         ha.vocu("entity", "tts", "tts", "name"),
         vocu_strings("en")["entity"]["tts"]["tts"]["name"],
@@ -182,7 +182,9 @@ async def run_walkthrough(out_dir: Path, language: str, emulator_url: str) -> Wa
     await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
     result = WalkthroughResult(language=language)
     with tempfile.TemporaryDirectory(prefix="vocu-walkthrough-") as tmp:
-        hass = HassProcess(Path(tmp) / "config", with_frontend=True, log_level="debug")
+        hass = HassProcess(
+            Path(tmp) / "config", with_frontend=True, log_level="debug", language=language
+        )
         await hass.start()
         try:
             async with chromium_context(

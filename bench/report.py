@@ -3,7 +3,8 @@
 Sweeps first-byte delays × text lengths; per cell and path the median of a few runs, each run with
 a text of its own (Home Assistant's TTS cache must never answer). Every figure is put beside the
 upstream's own first byte for the same text length, measured in the same run. Writes
-docs/benchmarks.md and docs/benchmarks.png; nothing here is a test.
+docs/benchmarks.md, docs/benchmarks.png and the raw medians (docs/benchmarks.json, which
+`--render` turns into the .md and .png again without measuring); nothing here is a test.
 
 Run: scripts/bench-report [--quick]   (or .venv/bin/python bench/report.py [--quick])
 """
@@ -31,7 +32,15 @@ from bench_discord import TEXTS as DISCORD_QUEUE
 from bench_discord import played_session
 from bench_home_assistant import configured_hass, first_and_last_byte
 from common import emulator_args, machine_line, sentences, upstream_first_byte
-from report_output import PATHS, Cell, Report, write_markdown, write_plot
+from report_output import (
+    PATHS,
+    Cell,
+    Report,
+    load_json,
+    save_json,
+    write_markdown,
+    write_plot,
+)
 from vocu_devtools.emulator_process import running_emulator
 from vocu_emulator import seed
 
@@ -130,7 +139,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer cells, one run each")
     parser.add_argument("--out", type=Path, default=DOCS, help="where the .md and .png go")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON",
+        help="write the .md and .png again from a benchmarks.json, without measuring",
+    )  # fmt: skip
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.render:
+        write_outputs(load_json(args.render), args.out)
+        return
     plan = QUICK if args.quick else FULL
     load = os.getloadavg()[0]
     report = Report(
@@ -145,10 +162,15 @@ async def main() -> None:
         await sweep_delay(report, delay, plan.lengths, plan.runs, with_gaps=delay == gap_delay)
     await measure_memory(report)
     report.wall_seconds = time.perf_counter() - started
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_plot(report, args.out / "benchmarks.png")
-    write_markdown(report, args.out / "benchmarks.md", plot_name="benchmarks.png")
-    print(f"wrote {args.out / 'benchmarks.md'} and benchmarks.png in {report.wall_seconds:.0f} s")
+    save_json(report, args.out / "benchmarks.json")
+    write_outputs(report, args.out)
+    print(f"measured in {report.wall_seconds:.0f} s")
+
+
+def write_outputs(report: Report, out: Path) -> None:
+    write_plot(report, out / "benchmarks.png")
+    write_markdown(report, out / "benchmarks.md", plot_name="benchmarks.png")
+    print(f"wrote {out / 'benchmarks.md'} and benchmarks.png")
 
 
 if __name__ == "__main__":

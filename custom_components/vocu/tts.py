@@ -23,7 +23,7 @@ from homeassistant.components.tts import (
 from homeassistant.components.tts.entity import TTSAudioRequest
 from homeassistant.core import callback
 
-from .client.errors import VoiceServiceError
+from .client.errors import PaidOnlyError, VoiceServiceError
 from .client.models import SynthesisOptions, Voice
 from .client.providers import Capability
 from .const import CONF_ASYNC_MODE, CONF_VOICE
@@ -136,6 +136,14 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
             ),
         )
 
+    @callback
+    def _switch_to_async_mode(self) -> None:
+        if not self._entry.data.get(CONF_ASYNC_MODE):
+            _LOGGER.info("Vocu refused synchronous generation (unpaid account): using async jobs")
+            self.hass.config_entries.async_update_entry(
+                self._entry, data={**self._entry.data, CONF_ASYNC_MODE: True}
+            )
+
     def _stream_request(
         self, voice: Voice, synthesis: SynthesisOptions
     ) -> Callable[[str, Callable[[bytes], None]], Any]:
@@ -146,15 +154,27 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         async def synthesize(text: str, emit: Callable[[bytes], None]) -> None:
             await guard.async_admit(len(text))
             delivered = 0
+            result = None
             try:
-                async with guard.slot(), client.stream_speech(text, voice.id, synthesis) as stream:
-                    async for chunk in stream:
-                        delivered += len(chunk)
-                        emit(chunk)
+                try:
+                    async with (
+                        guard.slot(),
+                        client.stream_speech(text, voice.id, synthesis) as stream,
+                    ):
+                        async for chunk in stream:
+                            delivered += len(chunk)
+                            emit(chunk)
+                    result = stream.result
+                except PaidOnlyError:
+                    # The account did not say it was unpaid when it was added (no `isPaid`):
+                    # the refusal tells us now. Speak through a job, and from now on go there.
+                    self._switch_to_async_mode()
+                    async with guard.slot():
+                        emit(await client.synthesize(text, voice.id, synthesis))
             except VoiceServiceError as err:
                 if not delivered:
                     await guard.async_refund(len(text))
                 raise guard.translate(err) from err
-            await coordinator.async_record_usage(stream.result)
+            await coordinator.async_record_usage(result)
 
         return synthesize

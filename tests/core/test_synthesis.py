@@ -154,6 +154,11 @@ async def test_synthesize_falls_back_to_a_job_for_free_accounts(
     (job_request,) = requests_to(vocu_emulator, "/api/tts/generate", "POST")
     assert job_request.json["contents"][0]["text"] == "Free accounts still speak."
 
+    vocu_emulator.reset()
+    assert_mp3(await client.synthesize("Once refused, straight to a job.", seed.BOB_ID))
+    assert not requests_to(vocu_emulator, GET_PATH)  # no second refused request
+    assert requests_to(vocu_emulator, "/api/tts/generate", "POST")
+
 
 async def test_paid_only_is_raised_by_streaming(make_client: ClientFactory) -> None:
     client = make_client(seed.FREE_TOKEN)

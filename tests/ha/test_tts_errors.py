@@ -128,3 +128,35 @@ async def test_free_account_in_async_mode_speaks_through_jobs(
     assert any(r.path.startswith("/api/tts/generate") for r in vocu_emulator.requests)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
+
+
+async def test_unpaid_refusal_at_first_synthesis_switches_the_entry_to_async_mode(
+    hass: HomeAssistant, vocu_emulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    """An account whose info had no `isPaid` is found to be unpaid by its first synthesis."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={**mock_config_entry.data, "api_key": seed.FREE_TOKEN, "async_mode": False},
+        options=mock_config_entry.options,
+        unique_id=seed.FREE_USER_ID,
+        version=mock_config_entry.version,
+        minor_version=mock_config_entry.minor_version,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    engine = tts_entity_id(hass, entry)
+
+    audio = await speak_audio(hass, engine, "Nobody told us this account was free.")
+
+    assert mp3_duration(audio) > 0.3
+    paths = [r.path for r in vocu_emulator.requests]
+    assert any("simple-generate" in p for p in paths)  # tried synchronously first, refused
+    assert any(p.startswith("/api/tts/generate") for p in paths)  # then spoken through a job
+    assert entry.data["async_mode"] is True
+
+    vocu_emulator.reset()
+    assert mp3_duration(await speak_audio(hass, engine, "And the next one goes straight to a job."))
+    assert not any("simple-generate" in r.path for r in vocu_emulator.requests)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()

@@ -75,6 +75,8 @@ class VocuClient:
         self.base_url = resolve_base_url(base_url)
         self.timeouts = timeouts or Timeouts()
         self.max_chars_per_request = max_chars_per_request
+        # Set by the first 403 TTS_PAID_ONLY: later whole-file syntheses go straight to a job.
+        self._sync_refused = False
         self._transport = Transport(
             api_key,
             self.base_url,
@@ -284,10 +286,14 @@ class VocuClient:
         self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
     ) -> bytes:
         """The whole MP3. Free accounts (403 TTS_PAID_ONLY) go through an async job instead."""
-        try:
-            return b"".join([chunk async for chunk in self.iter_speech(text, voice_id, options)])
-        except errors.PaidOnlyError:
-            _LOGGER.debug("synchronous generation is paid-only; using an async job")
+        if not self._sync_refused:
+            try:
+                return b"".join(
+                    [chunk async for chunk in self.iter_speech(text, voice_id, options)]
+                )
+            except errors.PaidOnlyError:
+                _LOGGER.debug("synchronous generation is paid-only; using async jobs from now on")
+                self._sync_refused = True
         job = await self.create_job(text, voice_id, options)
         job = await self.wait_for_job(job.id)
         if not job.audio_url:

@@ -59,12 +59,14 @@ def machine_line() -> str:
     )
 
 
-async def upstream_first_byte(
+async def upstream_timings(
     base_url: str, text: str, voice_id: str = seed.ALICE_ID, *, drain: bool = True
-) -> float:
-    """Seconds until the emulator's own first MP3 byte, asked directly with plain aiohttp.
+) -> tuple[float, float | None]:
+    """Seconds until the emulator's own first and last MP3 byte, asked directly with aiohttp.
 
-    `drain=False` hangs up after the first byte: the figure is the same, the sweep is shorter.
+    One request for the whole text is also what an integration without streaming does: its last
+    byte is when such an integration could hand over its first. `drain=False` hangs up after the
+    first byte (no last-byte figure; the sweep is shorter).
     """
     params = {"voiceId": voice_id, "text": text}
     headers = {"Authorization": f"Bearer {seed.PAID_TOKEN}"}
@@ -76,10 +78,24 @@ async def upstream_first_byte(
             resp.raise_for_status()
             await resp.content.readany()
             first = time.perf_counter() - start
-            if drain:
-                async for _ in resp.content.iter_any():
-                    pass
-    return first
+            if not drain:
+                return first, None
+            async for _ in resp.content.iter_any():
+                pass
+    return first, time.perf_counter() - start
+
+
+async def upstream_first_byte(
+    base_url: str, text: str, voice_id: str = seed.ALICE_ID, *, drain: bool = True
+) -> float:
+    return (await upstream_timings(base_url, text, voice_id, drain=drain))[0]
+
+
+async def upstream_whole_mp3(base_url: str, text: str, voice_id: str = seed.ALICE_ID) -> float:
+    """The non-streaming path: one request for the whole text, until its last byte."""
+    _, last = await upstream_timings(base_url, text, voice_id)
+    assert last is not None
+    return last
 
 
 async def median_of(runs: int, measure: Callable[[int], Awaitable[float]]) -> float:

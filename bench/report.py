@@ -31,7 +31,13 @@ from bench_client import LONG_TEXT_CHARS, cli_first_byte, cli_peak_memory, clien
 from bench_discord import TEXTS as DISCORD_QUEUE
 from bench_discord import played_session
 from bench_home_assistant import configured_hass, first_and_last_byte
-from common import emulator_args, machine_line, sentences, upstream_first_byte
+from common import (
+    emulator_args,
+    machine_line,
+    sentences,
+    upstream_first_byte,
+    upstream_whole_mp3,
+)
 from report_output import (
     PATHS,
     Cell,
@@ -82,9 +88,10 @@ async def measure_cell(
         )
         samples["client"].append(await client_first_byte(base_url, unique_text(count), drain=False))
         samples["cli"].append(await cli_first_byte(base_url, unique_text(count)))
-        first, whole = await hass_measure(unique_text(count))
+        samples["upstream_whole"].append(await upstream_whole_mp3(base_url, unique_text(count)))
+        first, last = await hass_measure(unique_text(count))
         samples["ha_stream"].append(first)
-        samples["ha_whole"].append(whole)
+        samples["ha_last"].append(last)
         # Frames are pulled as fast as FFmpeg makes them: the first one comes no sooner.
         discord_first, _ = await played_session(base_url, [unique_text(count)], realtime=False)
         samples["discord"].append(discord_first)

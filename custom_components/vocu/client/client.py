@@ -29,6 +29,7 @@ from .models import (
     TurboChannel,
     Voice,
 )
+from .polling import poll_until_ready
 from .streaming import SpeechStream, open_with_synthesis_retry
 from .text import split_text
 from .turbo import TurboSession, connect_turbo
@@ -166,26 +167,14 @@ class VocuClient:
         on_progress: Callable[[Voice], None] | None = None,
     ) -> Voice:
         """Poll until the voice can speak; raise VoiceNotReadyError if it failed or time ran out."""
-        deadline = time.monotonic() + timeout
-        while True:
-            voice = await self.get_voice(voice_id)
-            if on_progress is not None:
-                on_progress(voice)
-            if voice.usable:
-                return voice
-            if voice.status in _FAILED_VOICE_STATUSES:
-                raise errors.VoiceNotReadyError(
-                    f"voice {voice.name or voice_id} could not be created (status {voice.status})",
-                    code="VOICE_CREATE_FAILED",
-                    voice_status=voice.status,
-                )
-            if time.monotonic() + poll_interval > deadline:
-                raise errors.VoiceNotReadyError(
-                    f"voice {voice.name or voice_id} is still {voice.status} after {timeout:g} s",
-                    code="VOICE_CREATING",
-                    voice_status=voice.status,
-                )
-            await asyncio.sleep(poll_interval)
+        return await poll_until_ready(
+            self.get_voice,
+            voice_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+            failed_statuses=_FAILED_VOICE_STATUSES,
+        )
 
     async def update_voice(
         self, voice_id: str, *, name: str | None = None, description: str | None = None

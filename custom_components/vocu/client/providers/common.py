@@ -12,10 +12,11 @@ import aiohttp
 from .. import errors, wire
 from .._http import REQUEST_ID_HEADER, EnvelopeCheck, ErrorBuilder, RetryPolicy, Timeouts, Transport
 from ..models import Account, GenerationResult, SynthesisOptions, Voice
+from ..polling import poll_until_ready
 from ..redact import redact_text
 from ..streaming import SpeechStream
 from ..text import split_text
-from .base import DEFAULT_OPTIONS, AuthStyle, Capability, ProviderInfo, VoicePage, poll_until_ready
+from .base import DEFAULT_OPTIONS, AuthStyle, Capability, ProviderInfo, VoicePage
 from .base import unsupported as _unsupported
 
 # "You've hit the rate limit. Please retry in 20 seconds" (Noiz, sent with HTTP 200).

@@ -23,7 +23,7 @@ from .const import (
 )
 from .coordinator import VocuCoordinator
 from .data import VocuConfigEntry, VocuData
-from .guard import SynthesisGuard
+from .guard import SynthesisGuard, usage_store
 from .options import with_defaults
 from .service import DEFAULT_CONCURRENCY, build_provider
 from .services import async_setup_services
@@ -83,6 +83,11 @@ def migrate_entry_contents(
         CONF_ASYNC_MODE: bool(data.get(CONF_ASYNC_MODE, False)),
     }
     return new_data, with_defaults(options)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> None:
+    """Delete the entry's daily-usage counter with it: nothing of a removed entry stays behind."""
+    await usage_store(hass, entry).async_remove()
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool:

@@ -37,6 +37,11 @@ MAX_COOLDOWN_SECONDS: Final = 30.0
 DEFAULT_COOLDOWN_SECONDS: Final = 2.0
 
 
+def usage_store(hass: HomeAssistant, entry: ConfigEntry) -> Store[dict[str, Any]]:
+    """Where an entry's daily character count survives restarts (removed with the entry)."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.usage")
+
+
 class SynthesisGuard:
     """Concurrency slots, per-call and daily character limits and error translation of an entry."""
 
@@ -46,9 +51,7 @@ class SynthesisGuard:
         self.concurrency = max(1, concurrency)
         self._slots = asyncio.Semaphore(self.concurrency)
         self._not_before = 0.0
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.usage"
-        )
+        self._store = usage_store(hass, entry)
         self._day = ""
         self._chars_today = 0
         # The credits repair issue is cleared by the account poll; without an account endpoint

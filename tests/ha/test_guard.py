@@ -106,3 +106,21 @@ async def test_rate_limit_after_client_retries_is_translated_and_does_not_wedge(
 
     vocu_emulator.clear_faults()
     assert mp3_duration(await speak_audio(hass, engine, "Now it works."))
+
+
+async def test_removing_the_entry_deletes_its_usage_counter(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    hass_storage: dict[str, Any],
+) -> None:
+    engine = tts_entity_id(hass, init_integration)
+    assert mp3_duration(await speak_audio(hass, engine, "Counted today."))
+    await hass.async_block_till_done()
+    key = f"vocu.{init_integration.entry_id}.usage"
+    assert hass_storage[key]["data"]
+
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    assert key not in hass_storage

@@ -67,6 +67,32 @@ class VoicePage:
     total: int | None = None
 
 
+class ProviderBasics:
+    """What every provider derives from its ``info`` (name, capabilities) and ``async with``."""
+
+    info: ProviderInfo
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return self.info.capabilities
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.info.capabilities
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
 @runtime_checkable
 class VoiceProvider(Protocol):
     """What Home Assistant, the bot and the CLI call. Implementations: Vocu, Noiz, MiniMax."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any, Self
+from typing import Any
 
 import aiohttp
 
@@ -16,7 +16,13 @@ from ..polling import poll_until_ready
 from ..redact import redact_text
 from ..streaming import SpeechStream
 from ..text import split_text
-from .base import DEFAULT_OPTIONS, AuthStyle, Capability, ProviderInfo, VoicePage
+from .base import (
+    DEFAULT_OPTIONS,
+    AuthStyle,
+    ProviderBasics,
+    ProviderInfo,
+    VoicePage,
+)
 from .base import unsupported as _unsupported
 
 # "You've hit the rate limit. Please retry in 20 seconds" (Noiz, sent with HTTP 200).
@@ -114,7 +120,7 @@ def check_options(provider: str, text: str, options: SynthesisOptions, max_chars
         )
 
 
-class HttpProvider:
+class HttpProvider(ProviderBasics):
     """Base of the non-Vocu providers; subclasses implement the service calls."""
 
     info: ProviderInfo
@@ -153,25 +159,8 @@ class HttpProvider:
 
     __str__ = __repr__
 
-    @property
-    def name(self) -> str:
-        return self.info.name
-
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        return self.info.capabilities
-
-    def supports(self, capability: Capability) -> bool:
-        return capability in self.info.capabilities
-
     async def close(self) -> None:
         await self._transport.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
     # -- voices -----------------------------------------------------------------------------
 

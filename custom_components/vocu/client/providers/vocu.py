@@ -6,18 +6,18 @@ Everything Vocu-only (styles, presets, jobs, templates, turbo) stays on ``provid
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Self
+from typing import Any
 
 import aiohttp
 
 from ..client import VocuClient
 from ..models import Account, GenerationResult, SynthesisOptions, Voice
 from ..streaming import SpeechStream
-from .base import DEFAULT_OPTIONS, Capability, ProviderInfo, VoicePage, check_clone_input
+from .base import DEFAULT_OPTIONS, ProviderBasics, ProviderInfo, VoicePage, check_clone_input
 from .registry import VOCU
 
 
-class VocuProvider:
+class VocuProvider(ProviderBasics):
     info: ProviderInfo = VOCU
 
     def __init__(
@@ -41,28 +41,11 @@ class VocuProvider:
         return f"VocuProvider(base_url={self.client.base_url!r})"
 
     @property
-    def name(self) -> str:
-        return self.info.name
-
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        return self.info.capabilities
-
-    @property
     def max_chars_per_request(self) -> int:
         return self.client.max_chars_per_request
 
-    def supports(self, capability: Capability) -> bool:
-        return capability in self.info.capabilities
-
     async def close(self) -> None:
         await self.client.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
 
     async def list_voices(self, *, include_builtin: bool = True) -> list[Voice]:
         voices = await self.client.list_voices(include_market=include_builtin)

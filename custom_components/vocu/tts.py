@@ -8,6 +8,7 @@ mode is not offered: the TTS entity API can only return audio, not a URL for the
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,17 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         self._attr_default_language = default_language_for(hass.config.language)
 
     @property
+    def available(self) -> bool:
+        """Speaking does not depend on the account poll: a failed poll (a 503, a network blip)
+        must not make Home Assistant skip this entity in `tts.speak`. Only a refused key makes
+        it unavailable; a synthesis that fails raises its own translated error."""
+        return not self.coordinator.auth_failed
+
+    def async_supports_streaming_input(self) -> bool:
+        """Async-job accounts collect the whole text first (as Wyoming does without streaming)."""
+        return not self._entry.data.get(CONF_ASYNC_MODE)
+
+    @property
     def default_options(self) -> Mapping[str, Any]:
         """The entry's current audio settings, read live so they always match the cache key."""
         options = self._entry.options
@@ -116,6 +128,9 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         except VoiceServiceError as err:
             await guard.async_refund(len(message))
             raise guard.translate(err) from err
+        except asyncio.CancelledError:
+            await guard.async_refund(len(message))
+            raise
         await self.coordinator.async_record_usage(None)
         return "mp3", audio
 
@@ -175,6 +190,11 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                 if not delivered:
                     await guard.async_refund(len(text))
                 raise guard.translate(err) from err
+            except asyncio.CancelledError:
+                # A sentence fetched ahead of a stream the listener stopped: nothing was spoken.
+                if not delivered:
+                    await guard.async_refund(len(text))
+                raise
             await coordinator.async_record_usage(result)
 
         return synthesize

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from . import errors
-from .redact import redact_text, redact_url
+from .redact import redact_optional, redact_text, redact_url
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -87,9 +87,13 @@ def build_error(
     message = payload.get("message") or nested.get("message")
     if not isinstance(message, str) or not message.strip():
         message = f"HTTP {status} from the voice service"
-    message = redact_text(message, secrets)
     request_id = headers.get(REQUEST_ID_HEADER) or payload.get("requestId") or None
-    kwargs: dict[str, Any] = {"code": code, "status": status, "request_id": request_id}
+    kwargs: dict[str, Any] = {
+        "code": redact_optional(code, secrets),
+        "status": status,
+        "request_id": redact_optional(request_id, secrets),
+    }
+    message = redact_text(message, secrets)
 
     if code in ("VOICE_CREATING", "VOICE_NOT_TTS_READY", "VOICE_CREATE_FAILED"):
         return errors.VoiceNotReadyError(message, **kwargs)
@@ -145,11 +149,6 @@ def vocu_envelope_check(
     inner = payload.get("status")
     if isinstance(inner, int) and inner >= 300:
         raise build_error(inner, body, headers, secrets)
-
-
-def _stamp(exc: errors.VoiceServiceError, provider: str) -> errors.VoiceServiceError:
-    exc.provider = provider
-    return exc
 
 
 class Transport:
@@ -210,7 +209,16 @@ class Transport:
         self, status: int, body: bytes, headers: Mapping[str, str]
     ) -> errors.VoiceServiceError:
         """This service's error for an answer, with the provider named and secrets redacted."""
-        return _stamp(self._error_builder(status, body, headers, self.secrets), self.provider)
+        return self.scrub(self._error_builder(status, body, headers, self.secrets))
+
+    def scrub(self, exc: errors.VoiceServiceError) -> errors.VoiceServiceError:
+        """Name this service on ``exc`` and blank the key out of every network-borne field."""
+        exc.provider = self.provider
+        return exc.redact(self.secrets)
+
+    def request_id_of(self, headers: Mapping[str, str]) -> str | None:
+        """The answer's request id, redacted (a proxy may echo the key into it)."""
+        return redact_optional(headers.get(REQUEST_ID_HEADER), self.secrets)
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -271,10 +279,8 @@ class Transport:
                 (time.monotonic() - started) * 1000,
                 type(exc).__name__,
             )
-            raise _stamp(
-                network_error(exc, f"{method} {urlsplit(shown).path}"), self.provider
-            ) from None
-        request_id = response.headers.get(REQUEST_ID_HEADER)
+            raise self.scrub(network_error(exc, f"{method} {urlsplit(shown).path}")) from None
+        request_id = self.request_id_of(response.headers)
         _LOGGER.debug(
             "%s %s -> %s (request id %s) in %.0f ms",
             method,
@@ -305,7 +311,7 @@ class Transport:
                     return b"".join(chunks)
                 chunks.append(chunk)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _stamp(network_error(exc, what), self.provider) from None
+            raise self.scrub(network_error(exc, what)) from None
         finally:
             response.release()
 
@@ -367,7 +373,7 @@ class Transport:
                     headers=headers,
                 )
                 body = await self.read_body(response, f"{method} {path}")
-                return self.decode(body, response), response.headers.get(REQUEST_ID_HEADER)
+                return self.decode(body, response), self.request_id_of(response.headers)
             except errors.NotFoundError:
                 if missing_ok_on_retry and attempt > 0:
                     return {}, None
@@ -393,18 +399,19 @@ class Transport:
         try:
             payload = json.loads(body)
         except ValueError:
-            raise errors.ServerError(
-                "the voice service answered with something that is not JSON",
-                status=response.status,
-                request_id=response.headers.get(REQUEST_ID_HEADER),
-                provider=self.provider,
+            raise self.scrub(
+                errors.ServerError(
+                    "the voice service answered with something that is not JSON",
+                    status=response.status,
+                    request_id=response.headers.get(REQUEST_ID_HEADER),
+                )
             ) from None
         if not isinstance(payload, Mapping):
             return {"data": payload}
         try:
             self._envelope_check(payload, body, response.status, response.headers, self.secrets)
         except errors.VoiceServiceError as exc:
-            raise _stamp(exc, self.provider) from None
+            raise self.scrub(exc) from None
         return payload
 
 

@@ -302,7 +302,7 @@ class VocuClient:
 
         response = await open_with_synthesis_retry(transport, opener)
         payload = transport.decode(await transport.read_body(response, "stream URL"), response)
-        request_id = response.headers.get("X-Vocu-App-Request-Id")
+        request_id = transport.request_id_of(response.headers)
         return GenerationResult.from_api(payload.get("data") or {}, request_id)
 
     async def download(self, url: str) -> bytes:

@@ -17,7 +17,7 @@ from typing import Self
 import aiohttp
 
 from . import errors
-from ._http import REQUEST_ID_HEADER, Transport
+from ._http import Transport
 from .models import GenerationResult
 
 _LOGGER = logging.getLogger(__name__)
@@ -64,7 +64,11 @@ class SpeechStream:
         return self._result
 
     async def __aenter__(self) -> Self:
-        await self._open()
+        try:
+            await self._open()
+        except errors.VoiceServiceError as exc:
+            await self.aclose()
+            raise self._transport.scrub(exc) from None
         return self
 
     async def __aexit__(
@@ -95,6 +99,9 @@ class SpeechStream:
                 head, self._head = self._head, b""
                 return head
             chunk = await self._read(first=False)
+        except errors.VoiceServiceError as exc:
+            await self.aclose()
+            raise self._transport.scrub(exc) from None
         except BaseException:
             await self.aclose()
             raise
@@ -130,7 +137,7 @@ class SpeechStream:
         started = time.monotonic()
         self._response = await open_with_synthesis_retry(self._transport, self._opener)
         headers = self._response.headers
-        request_id = headers.get(REQUEST_ID_HEADER)
+        request_id = self._transport.request_id_of(headers)
         self._result = GenerationResult.from_header(
             headers.get(RESPONSE_DATA_HEADER), headers.get(AUDIO_ID_HEADER), request_id
         )

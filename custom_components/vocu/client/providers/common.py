@@ -50,8 +50,23 @@ def classify(
     code: str | None,
     headers: Mapping[str, str],
     provider: str,
+    secrets: tuple[str, ...] = (),
 ) -> errors.VoiceServiceError:
-    """Our exception for a service's status-like number (HTTP status or envelope code)."""
+    """Our exception for a service's status-like number (HTTP status or envelope code).
+
+    Every field is redacted with ``secrets`` (a server may echo the key into any of them).
+    """
+    return _classify(status, message, code=code, headers=headers, provider=provider).redact(secrets)
+
+
+def _classify(
+    status: int,
+    message: str,
+    *,
+    code: str | None,
+    headers: Mapping[str, str],
+    provider: str,
+) -> errors.VoiceServiceError:
     kwargs: dict[str, Any] = {
         "code": code,
         "status": status,

@@ -15,7 +15,6 @@ from typing import Any
 import aiohttp
 
 from .. import errors, wire
-from .._http import REQUEST_ID_HEADER
 from ..models import GenerationResult, SynthesisOptions, Voice
 from ..streaming import SpeechStream, open_with_synthesis_retry
 from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
@@ -55,6 +54,7 @@ def minimax_error(
         code=str(code) if code is not None else None,
         headers=headers,
         provider=MINIMAX.name,
+        secrets=secrets,
     )
 
 
@@ -250,7 +250,7 @@ class MiniMaxProvider(HttpProvider):
             return await transport.open("POST", "/audio/create-mp3", json_body=body)
 
         response = await (open_with_synthesis_retry(transport, opener) if retry else opener())
-        request_id = response.headers.get(REQUEST_ID_HEADER)
+        request_id = transport.request_id_of(response.headers)
         payload = transport.decode(await transport.read_body(response, "create-mp3"), response)
         answer = _body_of(payload)
         if not first(answer, "audio_url"):

@@ -67,6 +67,7 @@ def noiz_error(
         code=str(code) if code is not None else None,
         headers=headers,
         provider=NOIZ.name,
+        secrets=secrets,
     )
 
 
@@ -87,6 +88,7 @@ def noiz_envelope_check(
         code=str(code),
         headers=headers,
         provider=NOIZ.name,
+        secrets=secrets,
     )
 
 
@@ -249,12 +251,13 @@ class NoizProvider(HttpProvider):
             # A JSON answer with HTTP 200 is a business error (credits, rate limit, …): the
             # envelope check raises it, so 429-like ones are retried like a real 429.
             payload = transport.decode(await transport.read_body(response, "noiz TTS"), response)
-            raise errors.InvalidAudioError(
-                "noiz answered with JSON instead of audio"
-                + (f": {payload.get('message')}" if payload.get("message") else ""),
-                status=response.status,
-                request_id=response.headers.get(REQUEST_ID_HEADER),
-                provider=self.name,
+            raise transport.scrub(
+                errors.InvalidAudioError(
+                    "noiz answered with JSON instead of audio"
+                    + (f": {payload.get('message')}" if payload.get("message") else ""),
+                    status=response.status,
+                    request_id=response.headers.get(REQUEST_ID_HEADER),
+                )
             )
 
         return SpeechStream(transport, opener, "noiz speech synthesis")

@@ -28,6 +28,7 @@ from .migration import async_move_to_entry_identity
 from .options import with_defaults
 from .service import DEFAULT_CONCURRENCY, build_provider
 from .services import async_setup_services
+from .spoken import SpeechLog
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -54,7 +55,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool
     guard = SynthesisGuard(hass, entry, concurrency, coordinator.async_mark_auth_failed)
     await guard.async_load()
 
-    entry.runtime_data = VocuData(client=client, coordinator=coordinator, guard=guard)
+    speech_log = SpeechLog(hass, guard, coordinator.async_update_listeners)
+    entry.runtime_data = VocuData(
+        client=client, coordinator=coordinator, guard=guard, speech_log=speech_log
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -9,15 +9,18 @@ from homeassistant.config_entries import ConfigEntry
 from .client.providers import VoiceProvider
 from .coordinator import VocuCoordinator
 from .guard import SynthesisGuard
+from .spoken import SpeechLog
 
 
 @dataclass
 class VocuData:
-    """The entry's voice provider, its polled state and the synthesis cost guard."""
+    """The entry's voice provider, its polled state, the synthesis cost guard and the log of
+    what each announcement cost."""
 
     client: VoiceProvider
     coordinator: VocuCoordinator
     guard: SynthesisGuard
+    speech_log: SpeechLog
 
 
 type VocuConfigEntry = ConfigEntry[VocuData]

@@ -64,6 +64,7 @@ class SynthesisGuard:
         self._store = usage_store(hass, entry)
         self._day = ""
         self._chars_today = 0
+        self._credits_today = 0.0  # as the service reported them (see spoken.SpeechLog)
         # The credits repair issue is cleared by the account poll; without an account endpoint
         # nothing could ever clear it, so those services only report the error itself.
         self._credits_issue = service_info(entry.data).supports(Capability.ACCOUNT)
@@ -75,6 +76,7 @@ class SynthesisGuard:
         stored = await self._store.async_load() or {}
         self._day = str(stored.get("day", ""))
         self._chars_today = int(stored.get("chars", 0))
+        self._credits_today = float(stored.get("credits", 0.0))
         self._roll_day()
 
     @property
@@ -83,11 +85,23 @@ class SynthesisGuard:
         self._roll_day()
         return self._chars_today
 
+    @property
+    def credits_today(self) -> float:
+        """Credits the service reported for syntheses during the current local day."""
+        self._roll_day()
+        return self._credits_today
+
+    def add_credits(self, credits: float) -> None:
+        self._roll_day()
+        self._credits_today += credits
+        self._store.async_delay_save(self._usage, USAGE_SAVE_DELAY_SECONDS)
+
     def _roll_day(self) -> None:
         today = dt_util.now().date().isoformat()
         if today != self._day:
             self._day = today
             self._chars_today = 0
+            self._credits_today = 0.0
 
     def check_length(self, chars: int) -> None:
         """Refuse a call whose text (so far, when streamed) passes the per-call maximum."""
@@ -131,7 +145,7 @@ class SynthesisGuard:
         await self._store.async_save(self._usage())
 
     def _usage(self) -> dict[str, Any]:
-        return {"day": self._day, "chars": self._chars_today}
+        return {"day": self._day, "chars": self._chars_today, "credits": self._credits_today}
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from contextlib import aclosing
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.tts import (
@@ -33,6 +34,7 @@ from .options import OPTION_DEFAULTS
 from .service import audio_options
 from .speech_options import LANGUAGE_TAGS, default_language_for, join_voice_id, resolve
 from .speech_pipeline import pipelined_speech
+from .spoken import Announcement
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -131,6 +133,9 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         except asyncio.CancelledError:
             await guard.async_refund(len(message))
             raise
+        announcement = Announcement(self.entity_id, voice.id)
+        announcement.request(len(message)).audio(audio)  # a whole-file call reports no cost
+        self._data.speech_log.async_spoken(announcement)
         await self.coordinator.async_record_usage(None)
         return "mp3", audio
 
@@ -141,15 +146,30 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
             # Async-job accounts cannot stream: collect the text and synthesize it whole.
             return await super().async_stream_tts_audio(request)
         guard = self._data.guard
+        announcement = Announcement(self.entity_id, voice.id)
         return TTSAudioResponse(
             "mp3",
-            pipelined_speech(
-                request.message_gen,
-                self._stream_request(voice, synthesis),
-                lookahead=min(2, guard.concurrency) + 1,
-                check_total=guard.check_length,
+            self._reported(
+                pipelined_speech(
+                    request.message_gen,
+                    self._stream_request(voice, synthesis, announcement),
+                    lookahead=min(2, guard.concurrency) + 1,
+                    check_total=guard.check_length,
+                ),
+                announcement,
             ),
         )
+
+    async def _reported(
+        self, audio: AsyncGenerator[bytes], announcement: Announcement
+    ) -> AsyncGenerator[bytes]:
+        """Pass the audio through; once all of it was spoken, report what it cost (an error or
+        a listener that stops early reports nothing: that announcement was not spoken)."""
+        async with aclosing(audio):  # a listener that stops must stop the requests at once
+            async for chunk in audio:
+                yield chunk
+        if announcement.requests:
+            self._data.speech_log.async_spoken(announcement)
 
     @callback
     def _switch_to_async_mode(self) -> None:
@@ -160,16 +180,22 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
             )
 
     def _stream_request(
-        self, voice: Voice, synthesis: SynthesisOptions
+        self, voice: Voice, synthesis: SynthesisOptions, announcement: Announcement
     ) -> Callable[[str, Callable[[bytes], None]], Any]:
         guard = self._data.guard
         client = self._data.client
         coordinator = self.coordinator
 
-        async def synthesize(text: str, emit: Callable[[bytes], None]) -> None:
+        async def synthesize(text: str, pass_on: Callable[[bytes], None]) -> None:
             await guard.async_admit(len(text))
+            cost = announcement.request(len(text))
             delivered = 0
             result = None
+
+            def emit(chunk: bytes) -> None:
+                cost.audio(chunk)
+                pass_on(chunk)
+
             try:
                 try:
                     async with (
@@ -195,6 +221,7 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                 if not delivered:
                     await guard.async_refund(len(text))
                 raise
+            cost.finish(result)
             await coordinator.async_record_usage(result)
 
         return synthesize

@@ -106,7 +106,8 @@ async def test_no_credit_sensors_and_device_names_the_service(
     hass: HomeAssistant, init_integration: MockConfigEntry, service_case: ServiceCase
 ) -> None:
     entities = er.async_entries_for_config_entry(er.async_get(hass), init_integration.entry_id)
-    assert [entity.domain for entity in entities] == ["tts"]
+    # No account to read credits from; only the cost of this entry's own speech (unknown here).
+    assert sorted(entity.translation_key for entity in entities) == ["credits_used_today", "tts"]
     [device] = dr.async_entries_for_config_entry(dr.async_get(hass), init_integration.entry_id)
     assert device.manufacturer == service_case.title
     assert device.identifiers == {(DOMAIN, init_integration.entry_id)}  # not the key hash

@@ -69,8 +69,9 @@ async def test_each_announcement_fires_one_event_with_its_cost(
     assert event.data["duration"] == pytest.approx(mp3_duration(audio), abs=0.1)
     assert event.data["fallback"] is False
 
-    assert float(hass.states.get(today_sensor(hass, init_integration)).state) == (
-        event.data["credits"]
+    assert (
+        float(hass.states.get(today_sensor(hass, init_integration)).state)
+        == (event.data["credits"])
     )
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
     recent = diagnostics["recent_requests"]

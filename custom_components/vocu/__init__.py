@@ -23,6 +23,7 @@ from .const import (
 )
 from .coordinator import VocuCoordinator
 from .data import VocuConfigEntry, VocuData
+from .fallback import FallbackNotice
 from .guard import SynthesisGuard, usage_store
 from .migration import async_move_to_entry_identity
 from .options import with_defaults
@@ -57,7 +58,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool
 
     speech_log = SpeechLog(hass, guard, coordinator.async_update_listeners)
     entry.runtime_data = VocuData(
-        client=client, coordinator=coordinator, guard=guard, speech_log=speech_log
+        client=client,
+        coordinator=coordinator,
+        guard=guard,
+        speech_log=speech_log,
+        fallback=FallbackNotice(hass, entry),
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

@@ -8,6 +8,7 @@ from homeassistant.config_entries import ConfigEntry
 
 from .client.providers import VoiceProvider
 from .coordinator import VocuCoordinator
+from .fallback import FallbackNotice
 from .guard import SynthesisGuard
 from .spoken import SpeechLog
 
@@ -21,6 +22,7 @@ class VocuData:
     coordinator: VocuCoordinator
     guard: SynthesisGuard
     speech_log: SpeechLog
+    fallback: FallbackNotice
 
 
 type VocuConfigEntry = ConfigEntry[VocuData]

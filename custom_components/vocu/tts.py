@@ -24,12 +24,14 @@ from homeassistant.components.tts import (
 )
 from homeassistant.components.tts.entity import TTSAudioRequest
 from homeassistant.core import callback
+from homeassistant.exceptions import HomeAssistantError
 
 from .client.errors import PaidOnlyError, VoiceServiceError
 from .client.models import SynthesisOptions, Voice
 from .client.providers import Capability
 from .const import CONF_ASYNC_MODE, CONF_VOICE
 from .entity import VocuEntity
+from .fallback import CANNOT_SPEAK, fallback_audio, fallback_engine
 from .options import OPTION_DEFAULTS
 from .service import audio_options
 from .speech_options import LANGUAGE_TAGS, default_language_for, join_voice_id, resolve
@@ -79,8 +81,9 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
     def available(self) -> bool:
         """Speaking does not depend on the account poll: a failed poll (a 503, a network blip)
         must not make Home Assistant skip this entity in `tts.speak`. Only a refused key makes
-        it unavailable; a synthesis that fails raises its own translated error."""
-        return not self.coordinator.auth_failed
+        it unavailable, and not even that when a fallback engine can speak meanwhile; a
+        synthesis that fails raises its own translated error."""
+        return not self.coordinator.auth_failed or fallback_engine(self._entry) is not None
 
     def async_supports_streaming_input(self) -> bool:
         """Async-job accounts collect the whole text first (as Wyoming does without streaming)."""
@@ -129,7 +132,12 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                 audio = await self._data.client.synthesize(message, voice.id, synthesis)
         except VoiceServiceError as err:
             await guard.async_refund(len(message))
-            raise guard.translate(err) from err
+            translated = guard.translate(err)
+            announcement = Announcement(self.entity_id, voice.id)
+            chunks: list[bytes] = []
+            await self._async_fallback(message, err, translated, chunks.append, announcement)
+            self._data.speech_log.async_spoken(announcement)
+            return "mp3", b"".join(chunks)
         except asyncio.CancelledError:
             await guard.async_refund(len(message))
             raise
@@ -170,6 +178,30 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                 yield chunk
         if announcement.requests:
             self._data.speech_log.async_spoken(announcement)
+
+    async def _async_fallback(
+        self,
+        text: str,
+        err: VoiceServiceError,
+        translated: HomeAssistantError,
+        emit: Callable[[bytes], None],
+        announcement: Announcement,
+    ) -> None:
+        """Say ``text`` with the fallback engine when the service cannot speak, else raise the
+        translated error (also when the fallback fails: the service's error is the news)."""
+        engine = fallback_engine(self._entry)
+        if engine is None or not isinstance(err, CANNOT_SPEAK):
+            raise translated from err
+        cost = announcement.request(len(text))
+        try:
+            async for chunk in fallback_audio(self.hass, engine, text):
+                cost.audio(chunk)
+                emit(chunk)
+        except HomeAssistantError as fallback_err:
+            _LOGGER.warning("The fallback engine %s failed too: %s", engine, fallback_err)
+            raise translated from err
+        announcement.fallback = True
+        self._data.fallback.async_used(engine, err)
 
     @callback
     def _switch_to_async_mode(self) -> None:
@@ -213,9 +245,13 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                     async with guard.slot():
                         emit(await client.synthesize(text, voice.id, synthesis))
             except VoiceServiceError as err:
-                if not delivered:
-                    await guard.async_refund(len(text))
-                raise guard.translate(err) from err
+                translated = guard.translate(err)
+                if delivered:  # part of this request was heard: too late to switch voices
+                    raise translated from err
+                await guard.async_refund(len(text))
+                announcement.requests.remove(cost)
+                await self._async_fallback(text, err, translated, pass_on, announcement)
+                return
             except asyncio.CancelledError:
                 # A sentence fetched ahead of a stream the listener stopped: nothing was spoken.
                 if not delivered:

@@ -26,6 +26,7 @@ from homeassistant.components.tts.entity import TTSAudioRequest
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 
+from .client.deadline import SPEECH_DEADLINE
 from .client.errors import PaidOnlyError, VoiceServiceError
 from .client.models import SynthesisOptions, Voice
 from .client.providers import Capability
@@ -232,7 +233,9 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                 try:
                     async with (
                         guard.slot(),
-                        client.stream_speech(text, voice.id, synthesis) as stream,
+                        client.stream_speech(
+                            text, voice.id, synthesis, deadline=SPEECH_DEADLINE
+                        ) as stream,
                     ):
                         async for chunk in stream:
                             delivered += len(chunk)

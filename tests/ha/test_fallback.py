@@ -182,3 +182,20 @@ async def test_options_refuse_a_vocu_entity_as_fallback(
     result = await hass.config_entries.options.async_configure(result["flow_id"], answer)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_integration.options[CONF_FALLBACK_ENGINE] == FALLBACK
+
+
+@pytest.mark.slow
+async def test_no_first_byte_within_the_speech_deadline_speaks_through_the_fallback(
+    hass: HomeAssistant,
+    offline_tts: OfflineTTSEntity,  # noqa: F811
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+) -> None:
+    """Someone is waiting: after 15 s without a first byte the fallback speaks (real time)."""
+    vocu_emulator.inject(Fault(first_byte_delay=40.0, times=None))
+    engine = tts_entity_id(hass, init_integration)
+    assert frame_seconds(await speak_audio(hass, engine, MESSAGE)) > 1.0
+    assert offline_tts.messages == [MESSAGE]
+    issue = fallback_issue(hass, init_integration)
+    assert issue is not None
+    assert issue.translation_placeholders["reason"] == "ServiceTimeoutError"

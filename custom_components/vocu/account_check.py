@@ -49,7 +49,7 @@ async def async_identify(
         if provider.supports(Capability.ACCOUNT):
             found = await provider.get_account(deadline=KEY_CHECK_DEADLINE)
             return Identity(found.user_id, found.name or found.user_id, found.is_paid)
-        await provider.list_voices(include_builtin=False)
+        await provider.list_voices(include_builtin=False, deadline=KEY_CHECK_DEADLINE)
     except (AuthenticationError, PermissionDeniedError) as err:
         raise CheckFailed("invalid_auth") from err
     except (ServiceConnectionError, ServerError) as err:

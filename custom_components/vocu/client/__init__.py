@@ -12,6 +12,10 @@ from .models import SynthesisOptions
 from .streaming import SpeechStream
 from .turbo import TurboSession
 
+# The one version of the project: pyproject.toml reads it (dynamic version), manifest.json repeats
+# it, `vocu --version` and `vocu-discord-bot --version` print it (tests/ha/test_packaging.py).
+__version__ = "0.1.0"
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "HOSTS",
@@ -22,6 +26,7 @@ __all__ = [
     "Timeouts",
     "TurboSession",
     "VocuClient",
+    "__version__",
     "errors",
     "models",
     "text",

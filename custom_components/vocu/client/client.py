@@ -19,6 +19,7 @@ import aiohttp
 
 from . import errors, wire
 from ._http import RetryPolicy, Timeouts, Transport
+from .body import MAX_DOWNLOAD_BYTES
 from .deadline import Deadline, bounded, polling_deadline
 from .models import (
     Account,
@@ -380,9 +381,12 @@ class VocuClient:
 
     @bounded
     async def download(self, url: str, *, deadline: Deadline | None = None) -> bytes:
-        """Fetch a signed audio URL. The key is never sent (and redirects are followed)."""
+        """Fetch a signed audio URL. The key is never sent (and redirects are followed).
+
+        A job's whole MP3 may be long: capped at ``body.MAX_DOWNLOAD_BYTES``, not the JSON cap.
+        """
         response = await self._transport.open("GET", url, auth=False)
-        return await self._transport.read_body(response, "audio download")
+        return await self._transport.read_body(response, "audio download", limit=MAX_DOWNLOAD_BYTES)
 
     # -- async jobs -------------------------------------------------------------------------
 

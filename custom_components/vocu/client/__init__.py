@@ -7,6 +7,7 @@ work as ``custom_components.vocu.client`` inside Home Assistant and as ``vocu_cl
 from . import errors, models, text
 from ._http import RetryPolicy, Timeouts
 from .client import DEFAULT_BASE_URL, HOSTS, VocuClient
+from .deadline import Deadline
 from .models import SynthesisOptions
 from .streaming import SpeechStream
 from .turbo import TurboSession
@@ -18,6 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_BASE_URL",
     "HOSTS",
+    "Deadline",
     "RetryPolicy",
     "SpeechStream",
     "SynthesisOptions",

@@ -199,8 +199,14 @@ class VocuCog(
 
     @app_commands.command(description="Delete everything this bot stores about you")
     async def forget(self, interaction: discord.Interaction) -> None:
-        removed = await self.services.settings.delete_user_data(interaction.user.id)
-        await reply(interaction, f"Deleted your stored settings ({removed} server(s)).")
+        removed = await self.services.settings.delete_user_data(
+            interaction.user.id, self.services.budget.today()
+        )
+        await reply(
+            interaction,
+            f"Deleted your stored settings ({removed} server(s)). Kept until midnight UTC: "
+            "today's character count (so budgets hold); kept for good: your opt-out, if set.",
+        )
 
     # -- context menu ---------------------------------------------------------------------------
 

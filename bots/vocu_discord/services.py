@@ -47,11 +47,12 @@ class BotServices:
         owner_ids: set[int] | frozenset[int] = frozenset(),
         players: PlayerRegistry | None = None,
         owns_client: bool = True,
+        bot_daily_chars: int | None = None,
     ) -> Self:
         players = players or PlayerRegistry(client)
         speaker = Speaker(
             settings,
-            CharacterBudget(settings),
+            CharacterBudget(settings, bot_daily_chars=bot_daily_chars),
             VoiceCatalog(client),
             players,
             default_voice_id=default_voice_id,
@@ -65,7 +66,11 @@ class BotServices:
         extra = {"account": config.account} if config.account else {}
         client = create_provider(config.provider, config.api_key, base_url=config.base_url, **extra)
         return cls.build(
-            client, settings, default_voice_id=config.default_voice_id, owner_ids=config.owner_ids
+            client,
+            settings,
+            default_voice_id=config.default_voice_id,
+            owner_ids=config.owner_ids,
+            bot_daily_chars=config.bot_daily_chars,
         )
 
     async def aclose(self) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import sys
 
-import discord
-
 from .config import BotConfig, ConfigError
 
 EXIT_CONFIG = 2
@@ -30,8 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         print(f"vocu-discord-bot: the voice stack is not usable: {error}", file=sys.stderr)
         return EXIT_VOICE_STACK
-    discord.utils.setup_logging()
     from .bot import run_bot  # noqa: PLC0415
+    from .logging_setup import setup_logging  # noqa: PLC0415
+
+    setup_logging()
 
     asyncio.run(run_bot(config))
     return 0

@@ -222,6 +222,7 @@ class VocuCog(
                 names=names_for(interaction.guild, message.content),
                 attachments=tuple(a.filename for a in message.attachments),
                 speaker_name=message.author.display_name,
+                quoted_author_id=message.author.id,
             )
             self.text_channels[interaction.channel_id or 0] = interaction.channel
             item = await self.services.speaker.speak(request)

@@ -36,6 +36,7 @@ class ErrorKind(StrEnum):
     SERVICE_AUTH = "service_auth"
     SERVICE_DOWN = "service_down"
     NOT_ALLOWED = "not_allowed"
+    OPTED_OUT = "opted_out"
     UNKNOWN = "unknown"
 
 
@@ -52,6 +53,7 @@ MESSAGES: dict[ErrorKind, str] = {
     ErrorKind.SERVICE_AUTH: "The bot's voice service key is not accepted; the owner must fix it.",
     ErrorKind.SERVICE_DOWN: "The voice service cannot be reached right now; try again later.",
     ErrorKind.NOT_ALLOWED: "You are not allowed to do that.",
+    ErrorKind.OPTED_OUT: "That member asked for their messages not to be read aloud.",
     ErrorKind.UNKNOWN: "Something went wrong while speaking; the queue goes on.",
 }
 

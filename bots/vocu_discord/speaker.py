@@ -44,6 +44,9 @@ class SpeechRequest:
     speaker_name: str | None = None  # display name for "X said"; None: never announce
     voice_id: str | None = None
     style_id: str | None = None
+    # Whose words these are when not the requester's own (*Speak this message*): their opt-out
+    # applies whoever asks.
+    quoted_author_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,11 @@ class Speaker:
     async def prepare(self, request: SpeechRequest, *, announce: bool = True) -> PreparedSpeech:
         guild = await self.settings.get_guild(request.guild_id)
         user = await self.settings.get_user(request.guild_id, request.author_id)
+        quoted = request.quoted_author_id
+        if quoted not in (None, request.author_id) and (
+            await self.settings.get_user(request.guild_id, quoted)
+        ).autoread_opt_out:
+            raise SpeechRefusedError(ErrorKind.OPTED_OUT)
         context = replace(
             request.names,
             pronunciations=await self.settings.pronunciations(request.guild_id),

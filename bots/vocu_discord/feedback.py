@@ -37,6 +37,7 @@ class ErrorKind(StrEnum):
     SERVICE_DOWN = "service_down"
     NOT_ALLOWED = "not_allowed"
     OPTED_OUT = "opted_out"
+    COOLDOWN = "cooldown"
     UNKNOWN = "unknown"
 
 
@@ -54,6 +55,7 @@ MESSAGES: dict[ErrorKind, str] = {
     ErrorKind.SERVICE_DOWN: "The voice service cannot be reached right now; try again later.",
     ErrorKind.NOT_ALLOWED: "You are not allowed to do that.",
     ErrorKind.OPTED_OUT: "That member asked for their messages not to be read aloud.",
+    ErrorKind.COOLDOWN: "Slow down: wait a moment before the next message.",
     ErrorKind.UNKNOWN: "Something went wrong while speaking; the queue goes on.",
 }
 

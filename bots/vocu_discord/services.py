@@ -7,7 +7,7 @@ from typing import Self
 
 from vocu_client.providers import VoiceProvider, create_provider
 
-from .autoread import AutoReader, NameAnnouncer, NoticeLimiter
+from .autoread import AutoReader, IdleNotices, NameAnnouncer, NoticeLimiter
 from .budget import CharacterBudget
 from .config import BotConfig
 from .lifecycle import IdleTracker
@@ -26,6 +26,7 @@ class BotServices:
     owner_ids: set[int] = field(default_factory=set)
     auto_reader: AutoReader = field(default_factory=AutoReader)
     notices: NoticeLimiter = field(default_factory=NoticeLimiter)
+    idle_notices: IdleNotices = field(default_factory=IdleNotices)
     idle: IdleTracker = field(default_factory=IdleTracker)
     owns_client: bool = True
 

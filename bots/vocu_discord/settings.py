@@ -27,6 +27,10 @@ class GuildSettings:
     guild_id: int
     autoread_channel_ids: tuple[int, ...] = ()
     read_voice_chat: bool = True  # the voice channel's own text chat is read too
+    # Only read members who are in the bot's voice channel (in voice chat too): someone who is
+    # not listening has no business making the call hear them.
+    voice_members_only: bool = True
+    not_in_voice_notice: bool = True  # once per channel per idle period; False: never
     auto_join: bool = False
     announce_names: bool = True
     default_voice_id: str | None = None

@@ -91,9 +91,10 @@ class Speaker:
         guild = await self.settings.get_guild(request.guild_id)
         user = await self.settings.get_user(request.guild_id, request.author_id)
         quoted = request.quoted_author_id
-        if quoted not in (None, request.author_id) and (
-            await self.settings.get_user(request.guild_id, quoted)
-        ).autoread_opt_out:
+        if (
+            quoted not in (None, request.author_id)
+            and (await self.settings.get_user(request.guild_id, quoted)).autoread_opt_out
+        ):
             raise SpeechRefusedError(ErrorKind.OPTED_OUT)
         context = replace(
             request.names,

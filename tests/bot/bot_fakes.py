@@ -145,6 +145,7 @@ class FakeInteraction:
         guild: FakeGuild,
         *,
         manage_guild: bool = False,
+        move_members: bool = False,
         channel: FakeTextChannel | None = None,
         namespace: dict[str, Any] | None = None,
     ) -> None:
@@ -153,7 +154,7 @@ class FakeInteraction:
         self.guild_id = guild.id
         self.channel = channel or FakeTextChannel()
         self.channel_id = self.channel.id
-        self.permissions = discord.Permissions(manage_guild=manage_guild)
+        self.permissions = discord.Permissions(manage_guild=manage_guild, move_members=move_members)
         self.namespace = SimpleNamespace(**(namespace or {}))
         self.response = FakeResponse()
         self.followup = FakeFollowup()

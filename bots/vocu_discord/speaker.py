@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
-from vocu_client import SynthesisOptions
+from vocu_client import SynthesisOptions, errors
 from vocu_client.models import DEFAULT_STYLE_ID, GenerationResult, Voice
 from vocu_client.providers import VoiceProvider
 
@@ -86,6 +86,7 @@ class Speaker:
         self.error_sink: ErrorSink | None = None  # the cog reports failed items to the channel
         # Keyed by id(item); the item is kept so its id cannot be reused while it is pending.
         self._reservations: dict[int, tuple[SpeechItem, Reservation]] = {}
+        self._sync_refused = False  # the account refused synchronous generation (unpaid Vocu)
 
     async def prepare(self, request: SpeechRequest, *, announce: bool = True) -> PreparedSpeech:
         guild = await self.settings.get_guild(request.guild_id)
@@ -157,7 +158,9 @@ class Speaker:
         result: GenerationResult | None = None
         started = False
         try:
-            if len(prepared.text) > client.max_chars_per_request:
+            if self._sync_refused:
+                _append(buffer, await self._synthesize_by_job(client, prepared))
+            elif len(prepared.text) > client.max_chars_per_request:
                 # Several requests (MiniMax takes 500 characters at a time): no single result.
                 async for chunk in client.iter_speech(
                     prepared.text, prepared.voice.id, prepared.options
@@ -172,6 +175,14 @@ class Speaker:
                     started = True
                     async for chunk in stream:
                         _append(buffer, chunk)
+        except errors.PaidOnlyError:
+            # An unpaid Vocu account: remembered, and this file made through an async job.
+            self._sync_refused = True
+            try:
+                _append(buffer, await self._synthesize_by_job(client, prepared))
+            except BaseException:
+                await self.budget.refund(prepared.reservation)
+                raise
         except BaseException:
             if not started:  # nothing billed before the answer's headers
                 await self.budget.refund(prepared.reservation)
@@ -179,6 +190,11 @@ class Speaker:
         await self.budget.reconcile(prepared.reservation, result.credit_used if result else None)
         buffer.seek(0)
         return buffer
+
+    @staticmethod
+    async def _synthesize_by_job(client: VoiceProvider, prepared: PreparedSpeech) -> bytes:
+        # Vocu's `synthesize` falls back to an async job for unpaid accounts.
+        return await client.synthesize(prepared.text, prepared.voice.id, prepared.options)
 
     def forget_vanished(self, guild_id: int) -> None:
         """Drop bookkeeping for items that left the queue without a callback (cleared, dropped,

@@ -121,4 +121,5 @@ class VocuProvider(ProviderBasics):
     async def create_stream_url(
         self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
     ) -> GenerationResult:
-        return await self.client.create_stream_url(text, voice_id, options)
+        """Unpaid accounts get a finished job's audio URL instead of a live stream."""
+        return await self.client.create_playable_url(text, voice_id, options)

@@ -7,6 +7,7 @@ from typing import Self
 
 from vocu_client.providers import VoiceProvider, create_provider
 
+from .audio import StreamSourceFactory
 from .autoread import AutoReader, IdleNotices, NameAnnouncer, NoticeLimiter
 from .budget import CharacterBudget
 from .config import BotConfig
@@ -14,6 +15,7 @@ from .lifecycle import IdleTracker
 from .player import PlayerRegistry
 from .settings import SettingsRepository, open_settings
 from .speaker import Speaker
+from .synthesis_slots import SynthesisSlots
 from .voices import VoiceCatalog
 
 
@@ -50,7 +52,8 @@ class BotServices:
         owns_client: bool = True,
         bot_daily_chars: int | None = None,
     ) -> Self:
-        players = players or PlayerRegistry(client)
+        slots = SynthesisSlots(client)
+        players = players or PlayerRegistry(client, source_factory=StreamSourceFactory(slots=slots))
         speaker = Speaker(
             settings,
             CharacterBudget(settings, bot_daily_chars=bot_daily_chars),
@@ -58,6 +61,7 @@ class BotServices:
             players,
             default_voice_id=default_voice_id,
             announcer=NameAnnouncer(),
+            slots=slots,
         )
         return cls(client, settings, players, speaker, set(owner_ids), owns_client=owns_client)
 

@@ -7,6 +7,7 @@ cog turns those into a short message (`feedback`).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,7 @@ from .feedback import ErrorKind, SpeechRefusedError
 from .normalise import NameContext, estimate_seconds, normalise
 from .player import DropReason, PlayerRegistry, SpeechItem
 from .settings import GuildSettings, SettingsRepository, UserSettings
+from .synthesis_slots import SynthesisSlots
 from .voices import VoiceCatalog, style_exists
 
 _LOGGER = logging.getLogger(__name__)
@@ -76,6 +78,7 @@ class Speaker:
         *,
         default_voice_id: str | None = None,
         announcer: NameAnnouncer | None = None,
+        slots: SynthesisSlots | None = None,
     ) -> None:
         self.settings = settings
         self.budget = budget
@@ -83,6 +86,7 @@ class Speaker:
         self.players = players
         self.default_voice_id = default_voice_id
         self.announcer = announcer or NameAnnouncer()
+        self.slots = slots  # shared with the players: the account's concurrency quota
         self.error_sink: ErrorSink | None = None  # the cog reports failed items to the channel
         # Keyed by id(item); the item is kept so its id cannot be reused while it is pending.
         self._reservations: dict[int, tuple[SpeechItem, Reservation]] = {}
@@ -154,6 +158,10 @@ class Speaker:
         ``prepared`` comes from ``prepare(request, announce=False)``; its reservation is
         reconciled with what the service billed, or refunded if nothing was.
         """
+        async with self.slots.slot() if self.slots else contextlib.nullcontext():
+            return await self._render_file(client, prepared)
+
+    async def _render_file(self, client: VoiceProvider, prepared: PreparedSpeech) -> io.BytesIO:
         buffer = io.BytesIO()
         result: GenerationResult | None = None
         started = False

@@ -1,7 +1,8 @@
 """`python -m vocu_discord` / `vocu-discord-bot`: run the bot configured by the environment.
 
 Environment: DISCORD_TOKEN, VOCU_TOKEN (required); VOCU_BASE_URL, DATABASE_URL (default
-sqlite:///vocu-bot.sqlite3), VOCU_DEFAULT_VOICE, BOT_OWNER_IDS, DISCORD_SYNC_GUILD (optional).
+sqlite:///vocu-bot.sqlite3), VOCU_DEFAULT_VOICE, BOT_OWNER_IDS, DISCORD_SYNC_GUILD,
+BOT_DAILY_CHARS (optional).
 """
 
 from __future__ import annotations

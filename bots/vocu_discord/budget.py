@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime
 
 from .settings import GuildSettings, SettingsRepository, UsageCaps
 
+RESERVE_ATTEMPTS = 3
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -77,13 +79,18 @@ class CharacterBudget:
         day = self.today()
         await self._prune(day)
         caps = UsageCaps(guild.guild_daily_chars, guild.user_daily_chars, self.bot_daily_chars)
-        if await self._repository.reserve_usage(guild.guild_id, user_id, day, chars, caps):
-            return Reservation(guild.guild_id, user_id, day, chars)
-        raise await self._exhausted(guild, user_id, day, chars)
+        for _ in range(RESERVE_ATTEMPTS):
+            if await self._repository.reserve_usage(guild.guild_id, user_id, day, chars, caps):
+                return Reservation(guild.guild_id, user_id, day, chars)
+            refused = await self._exhausted(guild, user_id, day, chars)
+            if refused is not None:
+                raise refused
+            # No cap looks passed any more: a refund landed in between. Try again.
+        raise BudgetExhaustedError("guild", guild.guild_daily_chars or 0, 0, chars)
 
     async def _exhausted(
         self, guild: GuildSettings, user_id: int, day: date, chars: int
-    ) -> BudgetExhaustedError:
+    ) -> BudgetExhaustedError | None:
         """Which cap refused (read after the fact, only to word the message)."""
         usage = await self._repository.usage(guild.guild_id, user_id, day)
         if self.bot_daily_chars is not None:
@@ -94,8 +101,11 @@ class CharacterBudget:
             usage.guild_chars + chars > guild.guild_daily_chars
         ):
             return BudgetExhaustedError("guild", guild.guild_daily_chars, usage.guild_chars, chars)
-        limit = guild.user_daily_chars if guild.user_daily_chars is not None else 0
-        return BudgetExhaustedError("user", limit, usage.user_chars, chars)
+        if guild.user_daily_chars is not None and (
+            usage.user_chars + chars > guild.user_daily_chars
+        ):
+            return BudgetExhaustedError("user", guild.user_daily_chars, usage.user_chars, chars)
+        return None
 
     async def _prune(self, day: date) -> None:
         """Once per UTC day: earlier days' rows (and the member ids in them) are dropped."""

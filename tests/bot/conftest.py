@@ -152,6 +152,12 @@ def postgres_dsn() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+@pytest.fixture
+def bot_database_url(tmp_path: Path) -> str:
+    """The database of the `world` fixture; a test module may override it (e.g. PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def repository(
     request: pytest.FixtureRequest, tmp_path: Path, socket_enabled: None

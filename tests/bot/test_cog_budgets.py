@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
-from bot_fakes import World, world_fixture  # noqa: F401 - `world_fixture` provides `world`
+import pytest
+from bot_fakes import World, empty_postgres, world_fixture  # noqa: F401 - provides `world`
 from vocu_emulator import seed
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def bot_database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """Both backends: the cap must hold in one SQL statement on each."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    return await empty_postgres(request.getfixturevalue("postgres_dsn"))
 
 
 async def test_eight_simultaneous_says_cannot_pass_a_40_character_cap(world: World) -> None:

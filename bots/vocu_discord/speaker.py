@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from vocu_client import SynthesisOptions, errors
+from vocu_client.deadline import BOT_ITEM_DEADLINE
 from vocu_client.models import DEFAULT_STYLE_ID, GenerationResult, Voice
 from vocu_client.providers import VoiceProvider
 
@@ -171,13 +172,13 @@ class Speaker:
             elif len(prepared.text) > client.max_chars_per_request:
                 # Several requests (MiniMax takes 500 characters at a time): no single result.
                 async for chunk in client.iter_speech(
-                    prepared.text, prepared.voice.id, prepared.options
+                    prepared.text, prepared.voice.id, prepared.options, deadline=BOT_ITEM_DEADLINE
                 ):
                     started = True
                     _append(buffer, chunk)
             else:
                 async with client.stream_speech(
-                    prepared.text, prepared.voice.id, prepared.options
+                    prepared.text, prepared.voice.id, prepared.options, deadline=BOT_ITEM_DEADLINE
                 ) as stream:
                     result = stream.result
                     started = True

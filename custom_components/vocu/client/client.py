@@ -380,6 +380,30 @@ class VocuClient:
         return GenerationResult.from_api(payload.get("data") or {}, request_id)
 
     @bounded
+    async def create_playable_url(
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
+    ) -> GenerationResult:
+        """A key-free URL a player fetches itself: the live stream of a synchronous generation,
+        or, for accounts without synchronous generation (403 TTS_PAID_ONLY, remembered like in
+        `synthesize`), the audio file of a finished async job."""
+        if not self._sync_refused:
+            try:
+                return await self.create_stream_url(text, voice_id, options)
+            except errors.PaidOnlyError:
+                _LOGGER.debug("synchronous generation is paid-only; using async jobs from now on")
+                self._sync_refused = True
+        job = await self.create_job(text, voice_id, options)
+        job = await self.wait_for_job(job.id)
+        if not job.audio_url:
+            raise errors.ServerError("the finished job has no audio URL")
+        return GenerationResult(id=job.id, audio_url=job.audio_url)
+
+    @bounded
     async def download(self, url: str, *, deadline: Deadline | None = None) -> bytes:
         """Fetch a signed audio URL. The key is never sent (and redirects are followed).
 

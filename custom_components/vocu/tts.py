@@ -130,7 +130,9 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         await guard.async_admit(len(message))
         try:
             async with guard.slot():
-                audio = await self._data.client.synthesize(message, voice.id, synthesis)
+                audio = await self._data.client.synthesize(
+                    message, voice.id, synthesis, deadline=SPEECH_DEADLINE
+                )
         except VoiceServiceError as err:
             await guard.async_refund(len(message))
             translated = guard.translate(err)
@@ -246,7 +248,11 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                     # the refusal tells us now. Speak through a job, and from now on go there.
                     self._switch_to_async_mode()
                     async with guard.slot():
-                        emit(await client.synthesize(text, voice.id, synthesis))
+                        emit(
+                            await client.synthesize(
+                                text, voice.id, synthesis, deadline=SPEECH_DEADLINE
+                            )
+                        )
             except VoiceServiceError as err:
                 translated = guard.translate(err)
                 if delivered:  # part of this request was heard: too late to switch voices

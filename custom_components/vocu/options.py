@@ -14,6 +14,7 @@ from .const import (
     CONF_MAX_CHARS_PER_CALL,
     CONF_PRESET,
     CONF_SEED,
+    CONF_SPEAKABLE,
     CONF_SPEED,
     CONF_STYLE,
     CONF_VIVID,
@@ -42,6 +43,7 @@ OPTION_DEFAULTS: Final[Mapping[str, Any]] = {
     CONF_MAX_CHARS_PER_CALL: DEFAULT_MAX_CHARS_PER_CALL,
     CONF_DAILY_CHAR_CAP: DEFAULT_DAILY_CHAR_CAP,
     CONF_FALLBACK_ENGINE: None,  # no fallback engine
+    CONF_SPEAKABLE: True,  # language models answer in Markdown
 }
 
 

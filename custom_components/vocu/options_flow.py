@@ -29,6 +29,7 @@ from .const import (
     CONF_MAX_CHARS_PER_CALL,
     CONF_PRESET,
     CONF_SEED,
+    CONF_SPEAKABLE,
     CONF_SPEED,
     CONF_STYLE,
     CONF_VIVID,
@@ -88,6 +89,7 @@ def settings_schema(voice: Voice, allowed: tuple[str, ...]) -> vol.Schema:
     fields = {key: value for key, value in fields.items() if str(key) in keep}
     fields[vol.Required(CONF_MAX_CHARS_PER_CALL)] = _count(100_000)
     fields[vol.Required(CONF_DAILY_CHAR_CAP)] = _count(10_000_000)
+    fields[vol.Optional(CONF_SPEAKABLE)] = BooleanSelector()
     fields[vol.Optional(CONF_FALLBACK_ENGINE)] = EntitySelector(EntitySelectorConfig(domain="tts"))
     return vol.Schema(fields)
 
@@ -122,6 +124,7 @@ def stored_options(voice_id: str, form: dict[str, Any]) -> dict[str, Any]:
         CONF_MAX_CHARS_PER_CALL: int(form[CONF_MAX_CHARS_PER_CALL]),
         CONF_DAILY_CHAR_CAP: int(form[CONF_DAILY_CHAR_CAP]),
         CONF_FALLBACK_ENGINE: form.get(CONF_FALLBACK_ENGINE) or None,
+        CONF_SPEAKABLE: bool(form.get(CONF_SPEAKABLE, True)),
     }
 
 

@@ -30,7 +30,8 @@ from .client.deadline import SPEECH_DEADLINE
 from .client.errors import PaidOnlyError, VoiceServiceError
 from .client.models import SynthesisOptions, Voice
 from .client.providers import Capability
-from .const import CONF_ASYNC_MODE, CONF_VOICE
+from .client.speakable import MarkdownCleaner, speakable
+from .const import CONF_ASYNC_MODE, CONF_SPEAKABLE, CONF_VOICE
 from .entity import VocuEntity
 from .fallback import CANNOT_SPEAK, fallback_audio, fallback_engine
 from .options import OPTION_DEFAULTS
@@ -117,6 +118,10 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         )
         return result
 
+    @property
+    def _speakable(self) -> bool:
+        return bool(self._entry.options.get(CONF_SPEAKABLE, OPTION_DEFAULTS[CONF_SPEAKABLE]))
+
     def _resolve(self, language: str, options: Mapping[str, Any]) -> tuple[Voice, SynthesisOptions]:
         return resolve(options, self.coordinator.data.voices, language, self.default_language)
 
@@ -127,6 +132,8 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         guard = self._data.guard
         voice, synthesis = self._resolve(language, options)
         guard.check_length(len(message))
+        if self._speakable:
+            message = speakable(message) or message
         await guard.async_admit(len(message))
         try:
             async with guard.slot():
@@ -166,6 +173,7 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                     self._stream_request(voice, synthesis, announcement),
                     lookahead=min(2, guard.concurrency) + 1,
                     check_total=guard.check_length,
+                    cleaner=MarkdownCleaner() if self._speakable else None,
                 ),
                 announcement,
             ),

@@ -25,10 +25,13 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from . import errors
 from .errors import TimeoutLimit
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 MIN_RATE = 1024.0  # bytes per second, once the first byte arrived
 RATE_WINDOW = 15.0  # seconds
@@ -234,9 +237,9 @@ class _Activation:
             _ACTIVE.reset(self._token)
 
 
-def bounded[**P, T](
-    method: Callable[P, Coroutine[Any, Any, T]],
-) -> Callable[P, Coroutine[Any, Any, T]]:
+def bounded(
+    method: Callable[_P, Coroutine[Any, Any, _T]],
+) -> Callable[_P, Coroutine[Any, Any, _T]]:
     """Run a public call inside its ``deadline=`` keyword's budget (see the module docstring).
 
     The decorated method declares ``deadline: Deadline | None = None`` for its callers and type
@@ -244,7 +247,7 @@ def bounded[**P, T](
     """
 
     @functools.wraps(method)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+    async def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
         deadline = kwargs.pop("deadline", None)
         transport = args[0]._transport  # type: ignore[attr-defined]
         async with transport.within(deadline, method.__name__.replace("_", " ")):

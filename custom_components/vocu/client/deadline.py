@@ -237,7 +237,7 @@ class _Activation:
             _ACTIVE.reset(self._token)
 
 
-def bounded(
+def bounded(  # noqa: UP047 - no PEP 695 syntax: the client supports Python 3.11
     method: Callable[_P, Coroutine[Any, Any, _T]],
 ) -> Callable[_P, Coroutine[Any, Any, _T]]:
     """Run a public call inside its ``deadline=`` keyword's budget (see the module docstring).

@@ -7,9 +7,20 @@ from typing import Any
 
 from aiohttp import web
 
-from .api import ApiError, authenticate, base_url, emulator, json_body, ok, state, truthy
+from .api import (
+    ApiError,
+    authenticate,
+    base_url,
+    emulator,
+    json_body,
+    ok,
+    readings,
+    state,
+    truthy,
+)
 from .generation import (
     check_credit,
+    wait_over_quota,
     check_emotions,
     check_text,
     render,
@@ -39,8 +50,15 @@ def stream_url(request: web.Request, audio: Audio) -> str:
     return f"{base_url(request)}/api/tts/stream/{audio.id}?auth={audio.auth}"
 
 
-async def _generate(request: web.Request, params: dict[str, Any], *, direct: bool, stream: bool):  # type: ignore[no-untyped-def]
-    account = authenticate(request)
+async def _generate(  # type: ignore[no-untyped-def]
+    request: web.Request,
+    params: dict[str, Any],
+    *,
+    direct: bool,
+    stream: bool,
+    query_token: bool = False,
+):
+    account = authenticate(request, query_token=query_token)
     emu = emulator(request)
     emulator_state = emu.state
     if not account.is_paid:
@@ -54,6 +72,7 @@ async def _generate(request: web.Request, params: dict[str, Any], *, direct: boo
         style_id = style_of(voice, params.get("promptId"))
         sound = sound_of(voice, style_id, params.get("speechRate"))
         check_credit(account, len(text))
+    await wait_over_quota(request, account)
     with sync_slot(emulator_state, account):
         with emulator_state.lock:
             audio = emulator_state.new_audio(account.id, text, sound)
@@ -89,15 +108,20 @@ async def simple_generate_post(request: web.Request) -> web.StreamResponse:
     params = await json_body(request)
     stream = truthy(params.get("stream", False))
     direct = stream and truthy(params.get("direct_stream", False))
+    if readings(request).other("direct_stream"):
+        direct = False  # not in the POST schema: the JSON envelope, as without it
     return await _generate(request, params, direct=direct, stream=stream)
 
 
 async def simple_generate_get(request: web.Request) -> web.StreamResponse:
     # The GET form has no language, vivid or emo_switch; ignore them if a client sends them.
     params = {
-        k: v for k, v in request.query.items() if k not in ("language", "vivid", "emo_switch")
+        k: v
+        for k, v in request.query.items()
+        if k not in ("language", "vivid", "emo_switch", "token")
     }
-    return await _generate(request, params, direct=True, stream=True)
+    query_token = readings(request).other("get_auth")
+    return await _generate(request, params, direct=True, stream=True, query_token=query_token)
 
 
 def _signed_audio(request: web.Request) -> Audio:

@@ -11,14 +11,15 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
 from . import errors
+from .hosts import MAX_REDIRECTS, REDIRECT_STATUSES, HostPolicy
 from .redact import redact_text, redact_url
 
 _LOGGER = logging.getLogger(__name__)
@@ -172,6 +173,8 @@ class Transport:
         error_builder: ErrorBuilder | None = None,
         envelope_check: EnvelopeCheck | None = None,
         provider: str = "vocu",
+        trusted_hosts: Iterable[str] = (),
+        host_map: Mapping[str, str] | None = None,
     ) -> None:
         self.provider = provider
         if not api_key or not api_key.strip():
@@ -188,6 +191,7 @@ class Transport:
         self._auth_scheme = auth_scheme
         self._error_builder = error_builder or build_error
         self._envelope_check = envelope_check or vocu_envelope_check
+        self.hosts = HostPolicy(self.base_url, trusted_hosts=trusted_hosts, host_map=host_map)
 
     def __repr__(self) -> str:
         return f"<Transport {self.base_url}>"
@@ -253,15 +257,14 @@ class Transport:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.timeouts.first_byte):
-                response = await self.session().request(
+                response = await self._send_following_redirects(
                     method,
                     url,
                     params=params,
-                    json=json_body,
+                    json_body=json_body,
                     data=data,
-                    headers=self._headers(auth=auth, extra=headers),
-                    timeout=self._client_timeout(),
-                    allow_redirects=not auth,  # never follow a redirect with the key attached
+                    headers=headers,
+                    auth=auth,
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
             _LOGGER.debug(
@@ -293,6 +296,65 @@ class Transport:
                 response.release()
             raise self.error_from(response.status, body, response.headers)
         return response
+
+    async def _send_following_redirects(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        data: Any,
+        headers: Mapping[str, str] | None,
+        auth: bool,
+    ) -> aiohttp.ClientResponse:
+        """Send, following redirects ourselves: with the key only to a trusted host (hosts.py).
+
+        A redirect answer generated nothing, so a billed POST is re-sent once to the new place,
+        still as a POST with its body (aiohttp would turn a 301/302 into a GET); only 303 means
+        "GET it there". ``data`` may be a callable building a fresh body per send.
+        """
+        for _hop in range(MAX_REDIRECTS + 1):
+            target, host_header = self.hosts.route(url)
+            response = await self.session().request(
+                method,
+                target,
+                params=params,
+                json=json_body,
+                data=data() if callable(data) else data,
+                headers={**self._headers(auth=auth, extra=headers), **host_header},
+                timeout=self._client_timeout(),
+                allow_redirects=False,
+            )
+            location = response.headers.get("Location")
+            if response.status not in REDIRECT_STATUSES or not location:
+                return response
+            response.release()
+            next_url = urljoin(url, location)
+            if auth and not self.hosts.trusts(next_url, coming_from=url):
+                # Not a connection failure: retrying would only meet the same redirect.
+                raise _stamp(
+                    errors.VoiceServiceError(
+                        f"{method} {urlsplit(url).path}: the service redirected to "
+                        f"{urlsplit(next_url).netloc}, which is not trusted with the key",
+                        status=response.status,
+                    ),
+                    self.provider,
+                )
+            _LOGGER.debug(
+                "%s %s: %s to %s",
+                method,
+                urlsplit(url).path,
+                response.status,
+                redact_url(next_url).split("?", 1)[0],
+            )
+            if response.status == 303:
+                method, json_body, data = "GET", None, None
+            url, params = next_url, None  # the Location carries the query already
+        raise _stamp(
+            errors.VoiceServiceError(f"{method} {urlsplit(url).path}: too many redirects"),
+            self.provider,
+        )
 
     async def read_body(self, response: aiohttp.ClientResponse, what: str) -> bytes:
         """Read a whole (small) body, the idle timeout applying between chunks."""
@@ -356,14 +418,13 @@ class Transport:
         attempts = max(1, self.retry.attempts) if retry else 1
         for attempt in range(attempts):
             try:
-                # `data` may be a callable building a fresh body per try (a FormData is single-use)
-                body_data = data() if callable(data) else data
+                # `data` may be a callable building a fresh body per send (a FormData is single-use)
                 response = await self.open(
                     method,
                     path,
                     params=params,
                     json_body=json_body,
-                    data=body_data,
+                    data=data,
                     headers=headers,
                 )
                 body = await self.read_body(response, f"{method} {path}")

@@ -9,16 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 
 from . import errors, wire
 from ._http import RetryPolicy, Timeouts, Transport
+from .hosts import VOCU_HOSTS
 from .models import (
     Account,
     GenerationResult,
@@ -51,6 +52,11 @@ def resolve_base_url(base_url: str) -> str:
     return HOSTS.get(base_url.strip().lower(), base_url.strip()).rstrip("/")
 
 
+def _own_hosts(base_url: str) -> frozenset[str]:
+    """Vocu's hosts trust each other (exports name either); v1.wusound.cn is another service."""
+    return VOCU_HOSTS if (urlsplit(base_url).hostname or "").lower() in VOCU_HOSTS else frozenset()
+
+
 def _segment(value: str) -> str:
     return quote(value, safe=":")  # market voices are "market:<uuid>", passed through verbatim
 
@@ -72,7 +78,12 @@ class VocuClient:
         user_agent: str | None = None,
         *,
         retry: RetryPolicy | None = None,
+        trusted_hosts: Iterable[str] = (),
+        host_map: Mapping[str, str] | None = None,
     ) -> None:
+        """``trusted_hosts`` adds hosts a redirect may take the key to; ``host_map`` says where a
+        host is really reached (tests: built-in hosts on the emulator). See ``hosts.py``.
+        """
         self.base_url = resolve_base_url(base_url)
         self.timeouts = timeouts or Timeouts()
         self.max_chars_per_request = max_chars_per_request
@@ -85,6 +96,8 @@ class VocuClient:
             timeouts=self.timeouts,
             retry=retry or RetryPolicy(),
             user_agent=user_agent,
+            trusted_hosts=[*_own_hosts(self.base_url), *trusted_hosts],
+            host_map=host_map,
         )
 
     def __repr__(self) -> str:

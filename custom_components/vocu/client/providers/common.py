@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 import aiohttp
@@ -137,6 +137,8 @@ class HttpProvider(ProviderBasics):
         max_chars_per_request: int | None = None,
         error_builder: ErrorBuilder,
         envelope_check: EnvelopeCheck,
+        trusted_hosts: Iterable[str] = (),
+        host_map: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = (base_url or self.info.default_base_url).strip().rstrip("/")
         self.max_chars_per_request = max_chars_per_request or self.info.max_chars_per_request
@@ -152,6 +154,8 @@ class HttpProvider(ProviderBasics):
             error_builder=error_builder,
             envelope_check=envelope_check,
             provider=self.info.name,
+            trusted_hosts=trusted_hosts,
+            host_map=host_map,
         )
 
     def __repr__(self) -> str:

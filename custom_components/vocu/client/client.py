@@ -272,7 +272,8 @@ class VocuClient:
             async def opener() -> aiohttp.ClientResponse:
                 return await transport.open("GET", "/api/tts/simple-generate.mp3", params=params)
 
-        return SpeechStream(transport, opener, "speech synthesis")
+        # A POST answered with the JSON envelope (direct_stream ignored) is followed to its URL.
+        return SpeechStream(transport, opener, "speech synthesis", follow_envelope=True)
 
     async def iter_speech(
         self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS

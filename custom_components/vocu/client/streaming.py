@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Self
 
@@ -47,10 +47,13 @@ class SpeechStream:
     ``result`` is available once the headers arrived (after ``__aenter__`` or the first chunk).
     """
 
-    def __init__(self, transport: Transport, opener: Opener, what: str) -> None:
+    def __init__(
+        self, transport: Transport, opener: Opener, what: str, *, follow_envelope: bool = False
+    ) -> None:
         self._transport = transport
         self._opener = opener
         self._what = what
+        self._follow_envelope = follow_envelope
         self._response: aiohttp.ClientResponse | None = None
         self._result: GenerationResult | None = None
         self._head = b""
@@ -131,9 +134,12 @@ class SpeechStream:
         self._response = await open_with_synthesis_retry(self._transport, self._opener)
         headers = self._response.headers
         request_id = headers.get(REQUEST_ID_HEADER)
-        self._result = GenerationResult.from_header(
-            headers.get(RESPONSE_DATA_HEADER), headers.get(AUDIO_ID_HEADER), request_id
-        )
+        if self._follow_envelope and self._response.content_type == "application/json":
+            self._result = await self._audio_from_envelope(self._response, request_id)
+        else:
+            self._result = GenerationResult.from_header(
+                headers.get(RESPONSE_DATA_HEADER), headers.get(AUDIO_ID_HEADER), request_id
+            )
         head = b""
         while len(head) < _SNIFF_BYTES:
             chunk = await self._read(first=True)
@@ -156,6 +162,30 @@ class SpeechStream:
             (time.monotonic() - started) * 1000,
             request_id,
         )
+
+
+    async def _audio_from_envelope(
+        self, response: aiohttp.ClientResponse, request_id: str | None
+    ) -> GenerationResult:
+        """The service answered its JSON envelope instead of the audio (it ignored
+        ``direct_stream``): the audio is generated and billed already, so fetch it from the
+        signed URL it names (streamed), never by asking again.
+        """
+        transport = self._transport
+        payload = transport.decode(await transport.read_body(response, self._what), response)
+        data = payload.get("data")
+        result = GenerationResult.from_api(data if isinstance(data, Mapping) else {}, request_id)
+        url = result.playable_url
+        if not url:
+            raise errors.InvalidAudioError(
+                f"{self._what}: the answer has neither audio nor a URL to it",
+                status=response.status,
+                provider=transport.provider,
+                request_id=request_id,
+            )
+        _LOGGER.debug("%s: JSON answer, fetching its audio URL", self._what)
+        self._response = await transport.open("GET", url, auth=False)
+        return result
 
 
 async def open_with_synthesis_retry(transport: Transport, opener: Opener) -> aiohttp.ClientResponse:

@@ -1,0 +1,61 @@
+"""The client against the emulator playing the *other* reading of each ambiguous doc.
+
+Every test here failed before the client learned to read both answers; none makes a billed
+request twice (the credit ledger of the emulator's account says so).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import mutagen.mp3
+from vocu_client import SynthesisOptions
+from vocu_client.cli import main
+from vocu_emulator import seed
+
+from .conftest import ClientFactory, requests_to
+
+SIMPLE = "/api/tts/simple-generate"
+
+
+def balance(emulator: Any, token: str = seed.PAID_TOKEN) -> float:
+    return emulator.state.account(token).balance
+
+
+# --- 1: POST direct_stream ignored: the JSON envelope's URL is fetched, nothing billed twice ---
+
+
+async def test_json_envelope_to_a_direct_stream_post_is_followed_to_its_audio(
+    vocu_emulator: Any, make_client: ClientFactory
+) -> None:
+    vocu_emulator.set_readings(direct_stream="other")
+    text = "Bonjour, ceci est un test."
+    before = balance(vocu_emulator)
+    client = make_client()
+    async with client.stream_speech(text, seed.ALICE_ID, SynthesisOptions(language="fr-fr")) as s:
+        audio = b"".join([chunk async for chunk in s])
+        assert s.result.stream_url and s.result.id
+    assert mutagen.mp3.MP3(io.BytesIO(audio)).info.length > 0.1
+    assert len(requests_to(vocu_emulator, SIMPLE, "POST")) == 1
+    assert balance(vocu_emulator) == before - len(text)
+    fetched = [r for r in vocu_emulator.requests if r.path.startswith("/api/tts/stream/")]
+    assert len(fetched) == 1 and "Authorization" not in fetched[0].headers
+
+
+def test_vocu_say_with_a_language_writes_the_mp3_with_one_billed_request(
+    vocu_emulator: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    """The issue's acceptance test: `vocu say` with a language, direct_stream ignored."""
+    monkeypatch.setenv("VOCU_TOKEN", seed.PAID_TOKEN)
+    monkeypatch.setenv("VOCU_BASE_URL", vocu_emulator.base_url)
+    vocu_emulator.set_readings(direct_stream="other")
+    before = balance(vocu_emulator)
+    out = tmp_path / "fr.mp3"
+    text = "Bonjour tout le monde."
+    code = main(["say", text, "--voice", seed.BOB_ID, "--language", "fr-fr", "-o", str(out)])
+    assert code == 0
+    assert mutagen.mp3.MP3(out).info.length > 0.1
+    assert len(requests_to(vocu_emulator, SIMPLE, "POST")) == 1
+    assert balance(vocu_emulator) == before - len(text)

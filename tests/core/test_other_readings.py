@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import mutagen.mp3
+import pytest
 from vocu_client import SynthesisOptions
 from vocu_client.cli import main
+from vocu_client.errors import AuthenticationError
 from vocu_emulator import seed
 
 from .conftest import ClientFactory, requests_to
@@ -59,3 +61,36 @@ def test_vocu_say_with_a_language_writes_the_mp3_with_one_billed_request(
     assert mutagen.mp3.MP3(out).info.length > 0.1
     assert len(requests_to(vocu_emulator, SIMPLE, "POST")) == 1
     assert balance(vocu_emulator) == before - len(text)
+
+
+# --- 2: GET simple-generate that takes the key only as ?token= ---------------------------------
+
+
+async def test_get_falls_back_to_the_token_query_once_and_remembers_it(
+    vocu_emulator: Any, make_client: ClientFactory
+) -> None:
+    vocu_emulator.set_readings(get_auth="other")
+    before = balance(vocu_emulator)
+    client = make_client()
+    first = await client.synthesize("Hello.", seed.BOB_ID)
+    second = await client.synthesize("Again.", seed.BOB_ID)
+    assert first[:3] == b"ID3" and second[:3] == b"ID3"
+    gets = requests_to(vocu_emulator, f"{SIMPLE}.mp3", "GET")
+    # header (401), token, then straight to the token: 3 requests, 2 billed.
+    assert ["token" in r.query for r in gets] == [False, True, True]
+    assert all(r.query["token"] == "<redacted>" for r in gets[1:])
+    assert "Authorization" not in gets[2].headers
+    assert balance(vocu_emulator) == before - len("Hello.") - len("Again.")
+    # The header form stays first for a fresh client (memory is per client, in memory only).
+    await make_client().synthesize("Third.", seed.BOB_ID)
+    assert "token" not in requests_to(vocu_emulator, f"{SIMPLE}.mp3", "GET")[3].query
+
+
+async def test_a_wrong_key_is_still_an_authentication_error(
+    vocu_emulator: Any, make_client: ClientFactory
+) -> None:
+    vocu_emulator.set_readings(get_auth="other")
+    client = make_client("sk-wrong-key-0123456789")
+    with pytest.raises(AuthenticationError):
+        await client.synthesize("Hello.", seed.BOB_ID)
+    assert len(requests_to(vocu_emulator, f"{SIMPLE}.mp3", "GET")) == 2

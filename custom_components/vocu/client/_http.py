@@ -246,13 +246,18 @@ class Transport:
         auth: bool = True,
         data: Any = None,
         headers: Mapping[str, str] | None = None,
+        key_param: str | None = None,
     ) -> aiohttp.ClientResponse:
         """Send one request and return the open response once headers arrived (2xx only).
 
         Non-2xx answers are read, released and raised as our errors. The first-byte timeout covers
         the wait for the headers here; the caller reads the body under its own idle timeout.
+        ``key_param`` sends the key as that query parameter instead of the header (Vocu's GET
+        simple-generate ``token``); such a URL is shown nowhere but redacted.
         """
         url = self.url(path)
+        if auth and key_param:
+            params = {**(params or {}), key_param: self._api_key}
         shown = redact_url(url).split("?", 1)[0] if auth else redact_url(url)
         started = time.monotonic()
         try:
@@ -265,6 +270,7 @@ class Transport:
                     data=data,
                     headers=headers,
                     auth=auth,
+                    header_auth=auth and not key_param,
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
             _LOGGER.debug(
@@ -307,6 +313,7 @@ class Transport:
         data: Any,
         headers: Mapping[str, str] | None,
         auth: bool,
+        header_auth: bool,
     ) -> aiohttp.ClientResponse:
         """Send, following redirects ourselves: with the key only to a trusted host (hosts.py).
 
@@ -322,7 +329,7 @@ class Transport:
                 params=params,
                 json=json_body,
                 data=data() if callable(data) else data,
-                headers={**self._headers(auth=auth, extra=headers), **host_header},
+                headers={**self._headers(auth=header_auth, extra=headers), **host_header},
                 timeout=self._client_timeout(),
                 allow_redirects=False,
             )

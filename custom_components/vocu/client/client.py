@@ -89,6 +89,8 @@ class VocuClient:
         self.max_chars_per_request = max_chars_per_request
         # Set by the first 403 TTS_PAID_ONLY: later whole-file syntheses go straight to a job.
         self._sync_refused = False
+        # Set when GET simple-generate refused the header (401) and took `?token=` instead.
+        self._get_key_in_query = False
         self._transport = Transport(
             api_key,
             self.base_url,
@@ -270,10 +272,26 @@ class VocuClient:
         else:
 
             async def opener() -> aiohttp.ClientResponse:
-                return await transport.open("GET", "/api/tts/simple-generate.mp3", params=params)
+                return await self._open_simple_get(params)
 
         # A POST answered with the JSON envelope (direct_stream ignored) is followed to its URL.
         return SpeechStream(transport, opener, "speech synthesis", follow_envelope=True)
+
+    async def _open_simple_get(self, params: Mapping[str, str]) -> aiohttp.ClientResponse:
+        """GET simple-generate: key in the header first; seed page 002 shows it as ``?token=``.
+
+        A 401 generated nothing, so it is asked once more with the query form, and the form that
+        worked is kept for this client. That URL is redacted wherever it could appear.
+        """
+        path = "/api/tts/simple-generate.mp3"
+        if not self._get_key_in_query:
+            try:
+                return await self._transport.open("GET", path, params=params)
+            except errors.AuthenticationError:
+                _LOGGER.debug("GET simple-generate refused the header; trying the token query")
+        response = await self._transport.open("GET", path, params=params, key_param="token")
+        self._get_key_in_query = True
+        return response
 
     async def iter_speech(
         self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS

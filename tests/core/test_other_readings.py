@@ -14,7 +14,7 @@ import mutagen.mp3
 import pytest
 from vocu_client import SynthesisOptions
 from vocu_client.cli import main
-from vocu_client.errors import AuthenticationError
+from vocu_client.errors import AuthenticationError, InsufficientCreditsError
 from vocu_emulator import seed
 
 from .conftest import ClientFactory, requests_to
@@ -94,3 +94,18 @@ async def test_a_wrong_key_is_still_an_authentication_error(
     with pytest.raises(AuthenticationError):
         await client.synthesize("Hello.", seed.BOB_ID)
     assert len(requests_to(vocu_emulator, f"{SIMPLE}.mp3", "GET")) == 2
+
+
+# --- 5: 403 "Insufficient remaining credits" with no code ----------------------------------
+
+
+@pytest.mark.parametrize("language", [None, "fr-fr"])  # the GET and the POST form
+async def test_a_code_less_credit_403_is_insufficient_credits(
+    vocu_emulator: Any, make_client: ClientFactory, language: str | None
+) -> None:
+    vocu_emulator.set_readings(credit_403="other")
+    client = make_client(seed.LOW_CREDIT_TOKEN)
+    with pytest.raises(InsufficientCreditsError) as caught:
+        await client.synthesize("x" * 50, seed.BOB_ID, SynthesisOptions(language=language))
+    assert caught.value.code is None and caught.value.status == 403
+    assert len(requests_to(vocu_emulator, SIMPLE + ("" if language else ".mp3"))) == 1

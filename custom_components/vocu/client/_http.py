@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -57,6 +58,11 @@ class RetryPolicy:
         return min(self.max_backoff, self.backoff * 2.0**retry_number)
 
 
+# A 403 or 402 without a usable code that is about money. Seed 002 documents "403 Insufficient
+# remaining credits" with no code; Vocu localises messages, hence the Chinese words.
+CREDIT_TEXT = re.compile(r"credit|balance|payment|quota exceeded|余额|积分|额度", re.IGNORECASE)
+
+
 def _retry_after(headers: Mapping[str, str]) -> float | None:
     value = headers.get("Retry-After")
     if value is None:
@@ -102,6 +108,8 @@ def build_error(
         return errors.RateLimitError(message, retry_after=_retry_after(headers), **kwargs)
     if status == 401 or code == "AUTH_UNAUTHORIZED":
         return errors.AuthenticationError(message, **kwargs)
+    if status == 403 and not code and CREDIT_TEXT.search(message):
+        return errors.InsufficientCreditsError(message, **kwargs)
     if status == 403:
         return errors.PermissionDeniedError(message, **kwargs)
     if status == 404:

@@ -10,7 +10,15 @@ from typing import Any
 import aiohttp
 
 from .. import errors, wire
-from .._http import REQUEST_ID_HEADER, EnvelopeCheck, ErrorBuilder, RetryPolicy, Timeouts, Transport
+from .._http import (
+    CREDIT_TEXT,
+    REQUEST_ID_HEADER,
+    EnvelopeCheck,
+    ErrorBuilder,
+    RetryPolicy,
+    Timeouts,
+    Transport,
+)
 from ..models import Account, GenerationResult, SynthesisOptions, Voice
 from ..polling import poll_until_ready
 from ..redact import redact_text
@@ -28,7 +36,7 @@ from .base import unsupported as _unsupported
 # "You've hit the rate limit. Please retry in 20 seconds" (Noiz, sent with HTTP 200).
 _RATE_LIMIT_TEXT = re.compile(r"rate.?limit|too many requests", re.IGNORECASE)
 _RETRY_IN = re.compile(r"retry (?:in|after) (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
-_CREDIT_TEXT = re.compile(r"credit|balance|payment|quota exceeded", re.IGNORECASE)
+_CREDIT_TEXT = CREDIT_TEXT
 _LIST_PAGES_LIMIT = 200  # a service that always says "more" must not loop forever
 
 

@@ -54,7 +54,7 @@ def style_of(voice: Voice, style_id: Any) -> str:
     style_id = str(style_id or "default")
     style = voice.style(style_id)
     if style is None:
-        raise ApiError(400, "VOICE_PROMPT_MISSING", f"Style {style_id} not found on this voice")
+        raise ApiError(404, "RESOURCE_NOT_FOUND", f"Style {style_id} not found on this voice")
     return style.id
 
 

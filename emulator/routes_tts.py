@@ -20,26 +20,19 @@ from .api import (
 )
 from .generation import (
     check_credit,
-    wait_over_quota,
     check_emotions,
     check_text,
     render,
     sound_of,
     style_of,
     sync_slot,
+    wait_over_quota,
 )
 from .routes_voice import usable_voice
 from .state import LANGUAGES, Audio
 from .streaming import send_paced
 
-PRESETS = [
-    ("creative", "Creative", "More expressive, less predictable"),
-    ("balance", "Balanced", "The default trade-off"),
-    ("stable", "Stable", "Steady and predictable"),
-    ("v2_creative", "Creative (v2)", "Creative preset for v2 voices"),
-    ("v2_balance", "Balanced (v2)", "Balanced preset for v2 voices"),
-    ("v3_balance_pro", "Balanced (v3, pro clone)", "Balanced preset for pro clones"),
-]
+PRESETS = ["creative", "balance", "stable", "v2_creative", "v2_balance", "v3_balance_pro"]
 
 
 def audio_url(request: web.Request, audio: Audio) -> str:
@@ -179,11 +172,12 @@ async def presets(request: web.Request) -> web.Response:
     data = [
         {
             "key": key,
-            "i18n_name": {"en": name, "zh": name},
-            "i18n_description": {"en": description, "zh": description},
+            # Resource keys the app translates, not text (the export's shape).
+            "i18n_name": f"tts.preset.{key}.name",
+            "i18n_description": f"tts.preset.{key}.description",
             "config": config,
         }
-        for key, name, description in PRESETS
+        for key in PRESETS
     ]
     return ok(data, message=None)
 

@@ -14,7 +14,8 @@ import mutagen.mp3
 import pytest
 from vocu_client import SynthesisOptions
 from vocu_client.cli import main
-from vocu_client.errors import AuthenticationError, InsufficientCreditsError
+from vocu_client.errors import AuthenticationError, InsufficientCreditsError, NotFoundError
+from vocu_client.models import Job, Preset, Template
 from vocu_emulator import seed
 
 from .conftest import ClientFactory, requests_to
@@ -109,3 +110,49 @@ async def test_a_code_less_credit_403_is_insufficient_credits(
         await client.synthesize("x" * 50, seed.BOB_ID, SynthesisOptions(language=language))
     assert caught.value.code is None and caught.value.status == 403
     assert len(requests_to(vocu_emulator, SIMPLE + ("" if language else ".mp3"))) == 1
+
+
+# --- 7: shapes of the current export ------------------------------------------------------
+
+
+async def test_template_description_is_read_under_metadata(client: Any) -> None:
+    created = await client.create_template(
+        "Greeting", [{"type": "text", "voiceId": seed.BOB_ID, "text": "Hi"}], "Said at the door"
+    )
+    assert created.description == "Said at the door"
+    assert (await client.get_template(created.id)).description == "Said at the door"
+    assert [t.description for t in await client.list_templates()] == ["Said at the door"]
+
+
+async def test_a_stream_job_whose_audio_is_the_stream_url(client: Any) -> None:
+    job = await client.create_job("A queued line.", seed.BOB_ID)
+    done = await client.wait_for_job(job.id, timeout=20, initial_interval=0.05)
+    streaming = await client.get_job(job.id, stream=True)
+    assert streaming.stream_url and "/api/tts/stream/" in streaming.stream_url
+    assert streaming.stream_url != done.audio_url
+    assert (await client.download(streaming.stream_url))[:3] == b"ID3"
+
+
+async def test_preset_resource_keys_are_not_shown_as_names(client: Any) -> None:
+    presets = {p.key: p for p in await client.list_presets()}
+    assert presets["balance"].name == "balance" and presets["balance"].description is None
+
+
+async def test_a_missing_style_is_not_found(client: Any) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        await client.synthesize("Hi.", seed.ALICE_ID, SynthesisOptions(style_id="no-such-style"))
+    assert caught.value.code == "RESOURCE_NOT_FOUND"
+
+
+async def test_account_with_only_the_legacy_credits_field(vocu_emulator: Any, client: Any) -> None:
+    vocu_emulator.state.set_legacy_credits_only(seed.PAID_TOKEN)
+    account = await client.get_account()
+    assert account.bonus_credit == account.credits == 500
+
+
+def test_the_older_shapes_still_read() -> None:
+    assert Template.from_api({"id": "t", "name": "n", "description": "d"}).description == "d"
+    preset = Preset.from_api({"key": "stable", "i18n_name": {"en": "Stable", "zh": "稳定"}})
+    assert preset.name == "Stable"
+    job = Job.from_api({"id": "j", "status": "generated", "metadata": {"streamUrl": "s"}})
+    assert job.stream_url == "s"

@@ -7,7 +7,7 @@ from typing import Any
 
 import mutagen.mp3
 import pytest
-from vocu_client import SynthesisOptions, VocuClient, errors
+from vocu_client import SynthesisOptions, VocuClient, errors, wire
 from vocu_emulator import seed
 
 from .conftest import ClientFactory, requests_to
@@ -222,8 +222,6 @@ async def test_long_cjk_text_is_sent_in_a_body_not_a_url(
 
 
 def test_speech_rate_direction_is_one_constant(monkeypatch: pytest.MonkeyPatch) -> None:
-    from vocu_client import wire
-
     assert wire.SPEECH_RATE_IS_DURATION  # the API reference's reading: larger = slower
     assert wire.speech_rate(2.0) == 0.5
     monkeypatch.setattr(wire, "SPEECH_RATE_IS_DURATION", False)  # the user guide's reading

@@ -7,6 +7,7 @@ HTTP, envelopes and error mapping live in ``_http``; streaming in ``streaming``;
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
@@ -363,7 +364,11 @@ class VocuClient:
         payload = await self._transport.request(
             "GET", f"/api/tts/generate/{_segment(job_id)}", params=params
         )
-        return Job.from_api(payload.get("data") or {})
+        job = Job.from_api(payload.get("data") or {})
+        if stream and job.stream_url is None and job.audio_url:
+            # `?stream=1` swaps `audio` for the stream URL (no separate `streamUrl`).
+            return dataclasses.replace(job, stream_url=job.audio_url)
+        return job
 
     async def list_jobs(
         self, *, limit: int = 20, offset: int = 0, status: str | None = None

@@ -163,7 +163,6 @@ class SpeechStream:
             request_id,
         )
 
-
     async def _audio_from_envelope(
         self, response: aiohttp.ClientResponse, request_id: str | None
     ) -> GenerationResult:

@@ -56,7 +56,8 @@ READINGS: dict[str, Reading] = {
             "noiz_voices",
             "Noiz voices carry labels as a list and the preview as preview_url",
             "Noiz's documented shape: labels a string, the preview under sample/url, "
-            "clone answers voice_display_name, and a limit over 100 is refused with 400",
+            "clone answers voice_display_name, and a limit over the documented default (10) "
+            "is refused with 400",
         ),
     )
 }

@@ -24,6 +24,7 @@ from .speech import SAMPLE_RATE, Sound
 from .streaming import send_paced
 
 MAX_TEXT = 5000
+DOCUMENTED_LIMIT = 10  # GET /voices `limit` default
 _AUDIO_MAGIC = (b"RIFF", b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
 _AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a")
 
@@ -128,9 +129,10 @@ async def list_voices(request: web.Request) -> web.Response:
         raise ApiError(400, "400", "skip and limit must be integers") from None
     if page < 0 or limit < 1:
         raise ApiError(400, "400", "skip must be >= 0 and limit >= 1")
-    if limit > 100 and emulator(request).readings.other("noiz_voices"):
-        # The docs give no maximum; this reading plays a service that has one anyway.
-        raise ApiError(400, "400", "limit must be at most 100")
+    if limit > DOCUMENTED_LIMIT and emulator(request).readings.other("noiz_voices"):
+        # The docs give the default (10) and no maximum; this reading plays a service that
+        # accepts no more than that default.
+        raise ApiError(400, "400", f"limit must be at most {DOCUMENTED_LIMIT}")
     keyword = request.query.get("keyword", "").lower()
     with state.lock:
         pool = account.voices if voice_type == "custom" else state.builtin

@@ -7,6 +7,7 @@ request twice (the credit ledger of the emulator's account says so).
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,12 @@ from vocu_client import SynthesisOptions
 from vocu_client.cli import main
 from vocu_client.errors import AuthenticationError, InsufficientCreditsError, NotFoundError
 from vocu_client.models import Job, Preset, Template
+from vocu_client.providers import create_provider
+from vocu_client.providers.noiz import tts_fields
 from vocu_emulator import seed
+from vocu_emulator.routes_noiz import noiz_state
 
-from .conftest import ClientFactory, requests_to
+from .conftest import FAST_RETRY, ClientFactory, requests_to
 
 SIMPLE = "/api/tts/simple-generate"
 
@@ -156,3 +160,51 @@ def test_the_older_shapes_still_read() -> None:
     assert preset.name == "Stable"
     job = Job.from_api({"id": "j", "status": "generated", "metadata": {"streamUrl": "s"}})
     assert job.stream_url == "s"
+
+
+# --- 8: Noiz's documented voice shape, page size and emotion keys -------------------------
+
+
+@pytest.fixture
+async def noiz(vocu_emulator: Any) -> Any:
+    provider = create_provider(
+        "noiz", seed.NOIZ_KEY, base_url=vocu_emulator.url("/noiz/v1"), retry=FAST_RETRY
+    )
+    async with provider:
+        yield provider
+
+
+@pytest.mark.parametrize("reading", ["ours", "other"])
+async def test_noiz_voices_keep_descriptions_and_previews(
+    vocu_emulator: Any, noiz: Any, reading: str
+) -> None:
+    vocu_emulator.set_readings(noiz_voices=reading)
+    voices = {v.id: v for v in await noiz.list_voices(include_builtin=True)}
+    nora = voices[seed.NOIZ_VOICE_ID]
+    assert nora.name == "Nora" and nora.description == "warm, narration"
+    assert nora.preview_url and voices[seed.NOIZ_BUILTIN_IDS[0]].preview_url
+    assert (await noiz.get_voice(seed.NOIZ_VOICE_ID)).preview_url == nora.preview_url
+    clone = await noiz.clone_voice("Zed", audio_url="https://example.com/zed.mp3")
+    assert clone.name == "Zed" and clone.id
+
+
+async def test_noiz_page_size_falls_back_to_the_documented_default(
+    vocu_emulator: Any, noiz: Any
+) -> None:
+    vocu_emulator.set_readings(noiz_voices="other")
+    for index in range(14):
+        noiz_state(vocu_emulator).accounts[seed.NOIZ_KEY].voices[f"v{index}"] = {
+            "voice_id": f"v{index}", "display_name": f"V{index}", "labels": [],
+            "voice_type": "custom", "status": "ready", "delete_time": None,
+            "espeak": "en-us", "pitch": 50,
+        }  # fmt: skip
+    voices = await noiz.list_voices(include_builtin=False)
+    assert len(voices) == 15
+    limits = [r.query.get("limit") for r in vocu_emulator.requests]
+    assert limits == ["100", "10", "10"]  # refused once, then the documented size, remembered
+
+
+def test_noiz_emotion_keys_are_the_documented_ones() -> None:
+    fields = tts_fields("Hi", "v", SynthesisOptions(emotion=(9, 6, 5, 3, 7)))
+    assert json.loads(fields["emo"]) == {"Joy": 0.6, "Sadness": 0.3}
+    assert "emo" not in tts_fields("Hi", "v", SynthesisOptions(emotion=(9, 0, 5, 0, 7)))

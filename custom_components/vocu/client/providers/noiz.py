@@ -37,8 +37,12 @@ LANGUAGE_CODES: dict[str, str | None] = {
     "yue": "yue",
 }
 # Our five emotion weights (anger, happiness, neutral, sadness, contextual; 0-10) → `emo` keys
-# (0-1). Noiz has no neutral or contextual weight: those two are ignored.
-_EMO_KEYS = {0: "Anger", 1: "Joy", 3: "Sadness"}
+# (0-1). The docs' examples use Joy, Sadness, Surprise, Tenderness and Excitement: happiness and
+# sadness have a documented key; anger, neutral and contextual have none and are dropped.
+_EMO_KEYS = {1: "Joy", 3: "Sadness"}
+# The documented default `limit` of GET /voices; the docs give no maximum, so a larger page that
+# the service refuses (400) is asked again at this size, and this size is kept from then on.
+DOCUMENTED_PAGE_SIZE = 10
 _NOT_READY = frozenset({"failed", "processing", "pending", "training", "creating"})
 _AUDIO_FORMATS = {"audio/wav", "audio/mpeg", "audio/mp4"}  # WAV, MP3, M4A only (§3 clone)
 
@@ -90,23 +94,41 @@ def noiz_envelope_check(
     )
 
 
+def _labels(value: Any) -> str | None:
+    """``labels`` is one string in the docs' shape, a list in what clients observed."""
+    if isinstance(value, list):
+        return ", ".join(str(label) for label in value if label) or None
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _preview(data: Mapping[str, Any]) -> str | None:
+    """The preview clip: ``sample`` / ``url`` (the docs; ``sample`` may be ``{url}``) or the
+    names clients observed."""
+    for key in ("sample", "url", "preview_url", "sample_url", "audio_url", "voice_url"):
+        value = data.get(key)
+        if isinstance(value, Mapping):
+            value = value.get("url")
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
 def parse_voice(data: Mapping[str, Any], *, builtin: bool | None = None) -> Voice:
-    """A Noiz voice. Field names are observed in clients, not documented (reference §3)."""
+    """A Noiz voice, in the docs' shape or the one clients observed (reference §3)."""
     status = str(first(data, "status") or "ready").lower()
     deleted = data.get("delete_time") not in (None, "", 0)
     voice_type = str(first(data, "voice_type") or "")
-    labels = data.get("labels")
+    name = first(data, "display_name", "voice_display_name", "name", "voice_name")
     return Voice(
         id=str(first(data, "voice_id", "id") or ""),
-        name=str(first(data, "display_name", "name", "voice_name") or ""),
+        name=str(name or ""),
         status="deleted" if deleted else status,
-        description=first(data, "description")
-        or (", ".join(map(str, labels)) if isinstance(labels, list) and labels else None),
+        description=first(data, "description") or _labels(data.get("labels")),
         language=first(data, "language"),
         source=voice_type or None,
         provider=NOIZ.name,
         raw=dict(data),
-        preview_url=first(data, "preview_url", "sample_url", "audio_url", "voice_url"),
+        preview_url=_preview(data),
         ready=not deleted and status not in _NOT_READY,
         builtin=builtin if builtin is not None else voice_type == "built-in",
     )
@@ -153,17 +175,25 @@ class NoizProvider(HttpProvider):
         super().__init__(
             api_key, error_builder=noiz_error, envelope_check=noiz_envelope_check, **kwargs
         )
+        self._page_size_cap: int | None = None  # set when a larger `limit` was refused
 
     async def voice_page(
         self, page: int = 0, page_size: int = 50, *, builtin: bool = False
     ) -> VoicePage:
         # `skip` is a page number, not an offset (reference §3).
+        page_size = min(page_size, self._page_size_cap or page_size)
         params = {
             "voice_type": "built-in" if builtin else "custom",
             "skip": str(page),
             "limit": str(page_size),
         }
-        payload = await self._transport.request("GET", "/voices", params=params)
+        try:
+            payload = await self._transport.request("GET", "/voices", params=params)
+        except errors.ValidationError:
+            if page_size <= DOCUMENTED_PAGE_SIZE:
+                raise
+            self._page_size_cap = DOCUMENTED_PAGE_SIZE
+            return await self.voice_page(page, DOCUMENTED_PAGE_SIZE, builtin=builtin)
         items, total = _voice_list(payload.get("data"))
         voices = tuple(
             parse_voice(item, builtin=builtin) for item in items if isinstance(item, Mapping)
@@ -223,7 +253,7 @@ class NoizProvider(HttpProvider):
         voice_id = first(data, "voice_id", "id") or first(payload, "voice_id")
         if not voice_id:
             raise errors.ServerError("noiz did not say which voice it created", provider=self.name)
-        if first(data, "display_name", "name"):
+        if first(data, "display_name", "voice_display_name", "name"):
             return parse_voice({**data, "voice_id": voice_id}, builtin=False)
         return await self.get_voice(str(voice_id))
 

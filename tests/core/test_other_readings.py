@@ -188,9 +188,7 @@ async def test_noiz_voices_keep_descriptions_and_previews(
     assert clone.name == "Zed" and clone.id
 
 
-async def test_noiz_page_size_falls_back_to_the_documented_default(
-    vocu_emulator: Any, noiz: Any
-) -> None:
+async def test_noiz_lists_in_pages_of_the_documented_default(vocu_emulator: Any, noiz: Any) -> None:
     vocu_emulator.set_readings(noiz_voices="other")
     for index in range(14):
         noiz_state(vocu_emulator).accounts[seed.NOIZ_KEY].voices[f"v{index}"] = {
@@ -201,7 +199,7 @@ async def test_noiz_page_size_falls_back_to_the_documented_default(
     voices = await noiz.list_voices(include_builtin=False)
     assert len(voices) == 15
     limits = [r.query.get("limit") for r in vocu_emulator.requests]
-    assert limits == ["100", "10", "10"]  # refused once, then the documented size, remembered
+    assert limits == ["10", "10"]  # the documented default: never refused, whatever the maximum
 
 
 def test_noiz_emotion_keys_are_the_documented_ones() -> None:

@@ -19,6 +19,7 @@ from .._http import (
     Timeouts,
     Transport,
 )
+from ..deadline import Deadline, bounded
 from ..models import Account, GenerationResult, SynthesisOptions, Voice
 from ..polling import poll_until_ready
 from ..redact import redact_text
@@ -58,8 +59,23 @@ def classify(
     code: str | None,
     headers: Mapping[str, str],
     provider: str,
+    secrets: tuple[str, ...] = (),
 ) -> errors.VoiceServiceError:
-    """Our exception for a service's status-like number (HTTP status or envelope code)."""
+    """Our exception for a service's status-like number (HTTP status or envelope code).
+
+    Every field is redacted with ``secrets`` (a server may echo the key into any of them).
+    """
+    return _classify(status, message, code=code, headers=headers, provider=provider).redact(secrets)
+
+
+def _classify(
+    status: int,
+    message: str,
+    *,
+    code: str | None,
+    headers: Mapping[str, str],
+    provider: str,
+) -> errors.VoiceServiceError:
     kwargs: dict[str, Any] = {
         "code": code,
         "status": status,
@@ -132,6 +148,7 @@ class HttpProvider(ProviderBasics):
     """Base of the non-Vocu providers; subclasses implement the service calls."""
 
     info: ProviderInfo
+    list_page_size = 100  # page size of a whole-list walk (list_voices)
 
     def __init__(
         self,
@@ -147,6 +164,7 @@ class HttpProvider(ProviderBasics):
         envelope_check: EnvelopeCheck,
         trusted_hosts: Iterable[str] = (),
         host_map: Mapping[str, str] | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.base_url = (base_url or self.info.default_base_url).strip().rstrip("/")
         self.max_chars_per_request = max_chars_per_request or self.info.max_chars_per_request
@@ -164,6 +182,7 @@ class HttpProvider(ProviderBasics):
             provider=self.info.name,
             trusted_hosts=trusted_hosts,
             host_map=host_map,
+            default_deadline=deadline,
         )
 
     def __repr__(self) -> str:
@@ -176,19 +195,31 @@ class HttpProvider(ProviderBasics):
 
     # -- voices -----------------------------------------------------------------------------
 
+    @bounded
     async def voice_page(
-        self, page: int = 0, page_size: int = 50, *, builtin: bool = False
+        self,
+        page: int = 0,
+        page_size: int = 50,
+        *,
+        builtin: bool = False,
+        deadline: Deadline | None = None,
     ) -> VoicePage:
         raise NotImplementedError
 
-    async def list_voices(self, *, include_builtin: bool = True) -> list[Voice]:
+    @bounded
+    async def list_voices(
+        self, *, include_builtin: bool = True, deadline: Deadline | None = None
+    ) -> list[Voice]:
         voices: list[Voice] = []
         for builtin in (False, True) if include_builtin else (False,):
             async for voice in self._all_pages(builtin=builtin):
                 voices.append(voice)
         return voices
 
-    async def _all_pages(self, *, builtin: bool, page_size: int = 100) -> AsyncIterator[Voice]:
+    async def _all_pages(
+        self, *, builtin: bool, page_size: int | None = None
+    ) -> AsyncIterator[Voice]:
+        page_size = page_size or self.list_page_size
         for page in range(_LIST_PAGES_LIMIT):
             result = await self.voice_page(page, page_size, builtin=builtin)
             for voice in result.voices:
@@ -196,6 +227,7 @@ class HttpProvider(ProviderBasics):
             if not result.has_more or not result.voices:
                 return
 
+    @bounded
     async def wait_for_voice(
         self,
         voice_id: str,
@@ -203,6 +235,7 @@ class HttpProvider(ProviderBasics):
         timeout: float = 300,
         poll_interval: float = 2.0,
         on_progress: Callable[[Voice], None] | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         return await poll_until_ready(
             self.get_voice,
@@ -212,36 +245,63 @@ class HttpProvider(ProviderBasics):
             on_progress=on_progress,
         )
 
-    async def get_voice(self, voice_id: str) -> Voice:
+    @bounded
+    async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
         raise NotImplementedError
 
     # -- synthesis --------------------------------------------------------------------------
 
     def stream_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> SpeechStream:
         raise NotImplementedError
 
     async def iter_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> AsyncIterator[bytes]:
         check_options(self.name, text, options, None)
+        budget = self._transport.budget(deadline)  # one budget for every part
         for part in split_text(text, self.max_chars_per_request):
-            async with self.stream_speech(part, voice_id, options) as stream:
+            with budget.active():
+                stream = self.stream_speech(part, voice_id, options)
+            async with stream:
                 async for chunk in stream:
                     yield chunk
 
+    @bounded
     async def synthesize(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> bytes:
         return b"".join([chunk async for chunk in self.iter_speech(text, voice_id, options)])
 
     # -- optional ---------------------------------------------------------------------------
 
-    async def get_account(self) -> Account:
+    @bounded
+    async def get_account(self, *, deadline: Deadline | None = None) -> Account:
         raise _unsupported(self.name, "account endpoint")
 
+    @bounded
     async def create_stream_url(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> GenerationResult:
         raise _unsupported(self.name, "key-free stream URLs")

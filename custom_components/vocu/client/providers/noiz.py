@@ -17,8 +17,9 @@ import aiohttp
 
 from .. import errors, wire
 from .._http import REQUEST_ID_HEADER
+from ..deadline import Deadline, bounded
 from ..models import SynthesisOptions, Voice
-from ..streaming import SpeechStream
+from ..streaming import SpeechStream, max_audio_bytes
 from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
 from .registry import NOIZ
@@ -40,8 +41,8 @@ LANGUAGE_CODES: dict[str, str | None] = {
 # (0-1). The docs' examples use Joy, Sadness, Surprise, Tenderness and Excitement: happiness and
 # sadness have a documented key; anger, neutral and contextual have none and are dropped.
 _EMO_KEYS = {1: "Joy", 3: "Sadness"}
-# The documented default `limit` of GET /voices; the docs give no maximum, so a larger page that
-# the service refuses (400) is asked again at this size, and this size is kept from then on.
+# The documented default `limit` of GET /voices. The docs give no maximum, so listing every voice
+# asks pages of this size (always accepted); a caller's own voice_page size is sent as given.
 DOCUMENTED_PAGE_SIZE = 10
 _NOT_READY = frozenset({"failed", "processing", "pending", "training", "creating"})
 _AUDIO_FORMATS = {"audio/wav", "audio/mpeg", "audio/mp4"}  # WAV, MP3, M4A only (§3 clone)
@@ -71,6 +72,7 @@ def noiz_error(
         code=str(code) if code is not None else None,
         headers=headers,
         provider=NOIZ.name,
+        secrets=secrets,
     )
 
 
@@ -91,6 +93,7 @@ def noiz_envelope_check(
         code=str(code),
         headers=headers,
         provider=NOIZ.name,
+        secrets=secrets,
     )
 
 
@@ -170,30 +173,29 @@ def tts_fields(text: str, voice_id: str, options: SynthesisOptions) -> dict[str,
 
 class NoizProvider(HttpProvider):
     info = NOIZ
+    list_page_size = DOCUMENTED_PAGE_SIZE
 
     def __init__(self, api_key: str, **kwargs: Any) -> None:
         super().__init__(
             api_key, error_builder=noiz_error, envelope_check=noiz_envelope_check, **kwargs
         )
-        self._page_size_cap: int | None = None  # set when a larger `limit` was refused
 
+    @bounded
     async def voice_page(
-        self, page: int = 0, page_size: int = 50, *, builtin: bool = False
+        self,
+        page: int = 0,
+        page_size: int = 50,
+        *,
+        builtin: bool = False,
+        deadline: Deadline | None = None,
     ) -> VoicePage:
         # `skip` is a page number, not an offset (reference §3).
-        page_size = min(page_size, self._page_size_cap or page_size)
         params = {
             "voice_type": "built-in" if builtin else "custom",
             "skip": str(page),
             "limit": str(page_size),
         }
-        try:
-            payload = await self._transport.request("GET", "/voices", params=params)
-        except errors.ValidationError:
-            if page_size <= DOCUMENTED_PAGE_SIZE:
-                raise
-            self._page_size_cap = DOCUMENTED_PAGE_SIZE
-            return await self.voice_page(page, DOCUMENTED_PAGE_SIZE, builtin=builtin)
+        payload = await self._transport.request("GET", "/voices", params=params)
         items, total = _voice_list(payload.get("data"))
         voices = tuple(
             parse_voice(item, builtin=builtin) for item in items if isinstance(item, Mapping)
@@ -201,7 +203,8 @@ class NoizProvider(HttpProvider):
         has_more = (page + 1) * page_size < total if total is not None else len(items) >= page_size
         return VoicePage(voices, page, page_size, has_more, total)
 
-    async def get_voice(self, voice_id: str) -> Voice:
+    @bounded
+    async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
         payload = await self._transport.request("GET", f"/voices/{quote(voice_id, safe='')}")
         data = payload.get("data")
         if isinstance(data, Mapping) and isinstance(data.get("voice"), Mapping):
@@ -214,6 +217,7 @@ class NoizProvider(HttpProvider):
             )
         return voice
 
+    @bounded
     async def clone_voice(
         self,
         name: str,
@@ -223,6 +227,7 @@ class NoizProvider(HttpProvider):
         filename: str = "sample.wav",
         language: str | None = None,
         noise_reduction: bool = True,
+        deadline: Deadline | None = None,
     ) -> Voice:
         name = check_clone_input(self.name, name, audio, audio_url, url_supported=True)
         mime = wire.detect_mime(audio, filename) if audio else None
@@ -257,13 +262,19 @@ class NoizProvider(HttpProvider):
             return parse_voice({**data, "voice_id": voice_id}, builtin=False)
         return await self.get_voice(str(voice_id))
 
-    async def delete_voice(self, voice_id: str) -> None:
+    @bounded
+    async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
             "DELETE", f"/voices/{quote(voice_id, safe='')}", missing_ok_on_retry=True
         )
 
     def stream_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> SpeechStream:
         check_options(self.name, text, options, self.max_chars_per_request)
         fields = tts_fields(text, voice_id, options)
@@ -279,15 +290,22 @@ class NoizProvider(HttpProvider):
             # A JSON answer with HTTP 200 is a business error (credits, rate limit, …): the
             # envelope check raises it, so 429-like ones are retried like a real 429.
             payload = transport.decode(await transport.read_body(response, "noiz TTS"), response)
-            raise errors.InvalidAudioError(
-                "noiz answered with JSON instead of audio"
-                + (f": {payload.get('message')}" if payload.get("message") else ""),
-                status=response.status,
-                request_id=response.headers.get(REQUEST_ID_HEADER),
-                provider=self.name,
+            raise transport.scrub(
+                errors.InvalidAudioError(
+                    "noiz answered with JSON instead of audio"
+                    + (f": {payload.get('message')}" if payload.get("message") else ""),
+                    status=response.status,
+                    request_id=response.headers.get(REQUEST_ID_HEADER),
+                )
             )
 
-        return SpeechStream(transport, opener, "noiz speech synthesis")
+        return SpeechStream(
+            transport,
+            opener,
+            "noiz speech synthesis",
+            budget=transport.budget(deadline),
+            max_bytes=max_audio_bytes(text),
+        )
 
 
 __all__ = ["LANGUAGE_CODES", "NoizProvider", "parse_voice", "tts_fields"]

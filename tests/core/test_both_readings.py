@@ -7,11 +7,12 @@ through a server move, with each billed request billed exactly once.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
-from vocu_client import SynthesisOptions
-from vocu_client.errors import InsufficientCreditsError, RateLimitError
+from vocu_client import Deadline, SynthesisOptions
+from vocu_client.errors import InsufficientCreditsError, RateLimitError, ServiceTimeoutError
 from vocu_emulator import seed
 
 from .conftest import ClientFactory, requests_to
@@ -90,3 +91,20 @@ async def test_over_the_quota_ends_in_a_rate_limit_in_either_reading(
         with pytest.raises(RateLimitError):
             await client.synthesize("Second.", seed.BOB_ID)
     assert len(requests_to(vocu_emulator, f"{SIMPLE}.mp3")) >= 2
+
+
+async def test_the_unscaled_330_s_wait_is_cut_by_the_callers_deadline(
+    vocu_emulator: Any, make_client: ClientFactory
+) -> None:
+    """quota_wait=other at full length: a caller's first-byte limit ends the call, not 330 s."""
+    vocu_emulator.set_readings(quota_wait="other")
+    vocu_emulator.state.set_quota(seed.PAID_TOKEN, syncBaseConcurrent=0, syncPaidConcurrent=0)
+    vocu_emulator.set_pacing(first_byte_delay=0.0, chunk_interval=1.0, chunk_bytes=64)
+    client = make_client()
+    started = time.monotonic()
+    async with client.stream_speech("Holding the only slot for a while.", seed.BOB_ID):
+        with pytest.raises(ServiceTimeoutError):
+            await client.synthesize(
+                "Second.", seed.BOB_ID, deadline=Deadline(total=30.0, first_byte=1.0)
+            )
+    assert time.monotonic() - started < 20  # generous: a loaded CI machine

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
 from vocu_client import SynthesisOptions
+from vocu_client.deadline import BOT_ITEM_DEADLINE
 from vocu_client.models import DEFAULT_STYLE_ID, GenerationResult, Voice
 from vocu_client.providers import VoiceProvider
 
@@ -151,13 +152,13 @@ class Speaker:
             if len(prepared.text) > client.max_chars_per_request:
                 # Several requests (MiniMax takes 500 characters at a time): no single result.
                 async for chunk in client.iter_speech(
-                    prepared.text, prepared.voice.id, prepared.options
+                    prepared.text, prepared.voice.id, prepared.options, deadline=BOT_ITEM_DEADLINE
                 ):
                     started = True
                     _append(buffer, chunk)
             else:
                 async with client.stream_speech(
-                    prepared.text, prepared.voice.id, prepared.options
+                    prepared.text, prepared.voice.id, prepared.options, deadline=BOT_ITEM_DEADLINE
                 ) as stream:
                     result = stream.result
                     started = True

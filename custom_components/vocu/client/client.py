@@ -20,7 +20,7 @@ import aiohttp
 
 from . import errors, wire
 from ._http import RetryPolicy, Timeouts, Transport
-from .deadline import Deadline, bounded
+from .deadline import Deadline, bounded, polling_deadline
 from .hosts import VOCU_HOSTS
 from .models import (
     Account,
@@ -187,7 +187,6 @@ class VocuClient:
         body.update({key: value for key, value in optional.items() if value is not None})
         return _voice(await self._transport.request("POST", "/api/voice", json_body=body))
 
-    @bounded
     async def wait_for_voice(
         self,
         voice_id: str,
@@ -197,15 +196,19 @@ class VocuClient:
         on_progress: Callable[[Voice], None] | None = None,
         deadline: Deadline | None = None,
     ) -> Voice:
-        """Poll until the voice can speak; raise VoiceNotReadyError if it failed or time ran out."""
-        return await poll_until_ready(
-            self.get_voice,
-            voice_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-            failed_statuses=_FAILED_VOICE_STATUSES,
-        )
+        """Poll until the voice can speak; raise VoiceNotReadyError if it failed or time ran out.
+
+        Without ``deadline`` the call may take ``timeout`` plus ``deadline.POLL_GRACE``.
+        """
+        async with self._transport.within(deadline or polling_deadline(timeout), "wait for voice"):
+            return await poll_until_ready(
+                self.get_voice,
+                voice_id,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+                failed_statuses=_FAILED_VOICE_STATUSES,
+            )
 
     @bounded
     async def update_voice(
@@ -483,7 +486,6 @@ class VocuClient:
             "DELETE", f"/api/tts/generate/{_segment(job_id)}", missing_ok_on_retry=True
         )
 
-    @bounded
     async def wait_for_job(
         self,
         job_id: str,
@@ -494,7 +496,13 @@ class VocuClient:
         deadline: Deadline | None = None,
     ) -> Job:
         """Poll with growing intervals until the job is generated (failed → ServerError)."""
-        deadline = time.monotonic() + timeout
+        async with self._transport.within(deadline or polling_deadline(timeout), "wait for job"):
+            return await self._poll_job(job_id, timeout, initial_interval, max_interval)
+
+    async def _poll_job(
+        self, job_id: str, timeout: float, initial_interval: float, max_interval: float
+    ) -> Job:
+        give_up_at = time.monotonic() + timeout
         interval = initial_interval
         while True:
             job = await self.get_job(job_id)
@@ -504,7 +512,7 @@ class VocuClient:
                 raise errors.ServerError(
                     f"generation job {job_id} failed", code="TTS_GENERATE_FAILED"
                 )
-            if time.monotonic() + interval > deadline:
+            if time.monotonic() + interval > give_up_at:
                 raise errors.ServiceTimeoutError(
                     f"generation job {job_id} is still {job.status} after {timeout:g} s"
                 )

@@ -144,7 +144,7 @@ def check_zip(archive: Path, work: Path) -> None:
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", config,
         "-c", os.devnull, "-o", "asyncio_mode=auto",
         "-o", "asyncio_default_fixture_loop_scope=function", config / "test_release_zip.py",
-        cwd=config,
+        cwd=config, stdout=sys.stderr,  # stdout carries only the artifact lines
     )  # fmt: skip
 
 

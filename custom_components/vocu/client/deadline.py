@@ -30,9 +30,6 @@ from typing import Any, ParamSpec, TypeVar
 from . import errors
 from .errors import TimeoutLimit
 
-_P = ParamSpec("_P")
-_T = TypeVar("_T")
-
 MIN_RATE = 1024.0  # bytes per second, once the first byte arrived
 RATE_WINDOW = 15.0  # seconds
 
@@ -237,7 +234,12 @@ class _Activation:
             _ACTIVE.reset(self._token)
 
 
-def bounded(  # noqa: UP047 - no PEP 695 syntax: the client supports Python 3.11
+# TypeVar/ParamSpec, not PEP 695 brackets: the client also runs on Python 3.11.
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def bounded(
     method: Callable[_P, Coroutine[Any, Any, _T]],
 ) -> Callable[_P, Coroutine[Any, Any, _T]]:
     """Run a public call inside its ``deadline=`` keyword's budget (see the module docstring).

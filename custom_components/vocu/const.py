@@ -35,6 +35,8 @@ CONF_VIVID: Final = "vivid"
 CONF_EMOTION: Final = "emotion"  # five ints 0-10: anger, happiness, neutral, sadness, contextual
 CONF_MAX_CHARS_PER_CALL: Final = "max_chars_per_call"  # 0 = no limit
 CONF_DAILY_CHAR_CAP: Final = "daily_char_cap"  # 0 = no cap
+CONF_FALLBACK_ENGINE: Final = "fallback_engine"  # a TTS entity id, or None
+CONF_SPEAKABLE: Final = "speakable"  # clean Markdown, links, code and emoji before speaking
 
 # tts per-call option only: hand a signed, key-free stream URL to the player (documented opt-in)
 ATTR_DIRECT_URL: Final = "direct_url"

@@ -88,7 +88,8 @@ async def piped_source(
     """Start the provider's stream; once its first bytes arrived (errors such as credits or an
     unknown voice surface here, before anything plays), start FFmpeg on them."""
     stream = client.iter_speech(item.text, item.voice_id, item.options, deadline=BOT_ITEM_DEADLINE)
-    first = await _first_chunk(stream)
+    async with factory.synthesis_slot():  # the request is made when the first chunk is awaited
+        first = await _first_chunk(stream)
     feed = ByteFeed()
     feed.put(first)
     try:

@@ -19,6 +19,7 @@ import aiohttp
 
 from . import errors, wire
 from ._http import RetryPolicy, Timeouts, Transport
+from .body import MAX_DOWNLOAD_BYTES
 from .deadline import Deadline, bounded, polling_deadline
 from .models import (
     Account,
@@ -379,10 +380,37 @@ class VocuClient:
         return GenerationResult.from_api(payload.get("data") or {}, request_id)
 
     @bounded
+    async def create_playable_url(
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
+    ) -> GenerationResult:
+        """A key-free URL a player fetches itself: the live stream of a synchronous generation,
+        or, for accounts without synchronous generation (403 TTS_PAID_ONLY, remembered like in
+        `synthesize`), the audio file of a finished async job."""
+        if not self._sync_refused:
+            try:
+                return await self.create_stream_url(text, voice_id, options)
+            except errors.PaidOnlyError:
+                _LOGGER.debug("synchronous generation is paid-only; using async jobs from now on")
+                self._sync_refused = True
+        job = await self.create_job(text, voice_id, options)
+        job = await self.wait_for_job(job.id)
+        if not job.audio_url:
+            raise errors.ServerError("the finished job has no audio URL")
+        return GenerationResult(id=job.id, audio_url=job.audio_url)
+
+    @bounded
     async def download(self, url: str, *, deadline: Deadline | None = None) -> bytes:
-        """Fetch a signed audio URL. The key is never sent (and redirects are followed)."""
+        """Fetch a signed audio URL. The key is never sent (and redirects are followed).
+
+        A job's whole MP3 may be long: capped at ``body.MAX_DOWNLOAD_BYTES``, not the JSON cap.
+        """
         response = await self._transport.open("GET", url, auth=False)
-        return await self._transport.read_body(response, "audio download")
+        return await self._transport.read_body(response, "audio download", limit=MAX_DOWNLOAD_BYTES)
 
     # -- async jobs -------------------------------------------------------------------------
 

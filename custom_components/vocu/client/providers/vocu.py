@@ -168,4 +168,5 @@ class VocuProvider(ProviderBasics):
         *,
         deadline: Deadline | None = None,
     ) -> GenerationResult:
-        return await self.client.create_stream_url(text, voice_id, options)
+        """Unpaid accounts get a finished job's audio URL instead of a live stream."""
+        return await self.client.create_playable_url(text, voice_id, options, deadline=deadline)

@@ -26,7 +26,7 @@ SERVICES = {
                         "/api/tts/simple-generate*"),
     "noiz": ServiceCase("noiz", "Noiz AI", seed.NOIZ_KEY, "/noiz/v1", seed.NOIZ_VOICE_ID, "Nora",
                         seed.NOIZ_BUILTIN_IDS[0], "/noiz/v1/text-to-speech"),
-    "minimax": ServiceCase("minimax", "MiniMax (useapi.net)", seed.USEAPI_TOKEN,
+    "minimax": ServiceCase("minimax", "MiniMax via useapi.net", seed.USEAPI_TOKEN,
                            "/useapi/v1/minimax", seed.MINIMAX_CLONE_ID, "Max",
                            seed.MINIMAX_SYSTEM_IDS[0], "/useapi/v1/minimax/audio/create-mp3"),
 }  # fmt: skip

@@ -331,7 +331,7 @@ async def test_minimax_account_is_stored_and_identifies_the_entry(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_ACCOUNT] == account
-    assert result["title"] == f"MiniMax (useapi.net) ({account})"
+    assert result["title"] == f"MiniMax via useapi.net ({account})"
     assert result["result"].unique_id == key_unique_id("minimax", seed.USEAPI_MULTI_TOKEN, account)
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(result["result"].entry_id)

@@ -61,7 +61,7 @@ MINIMAX_OFFICIAL = ProviderInfo(
     title="MiniMax",
     default_base_url=MINIMAX_OFFICIAL_HOSTS["global"],
     auth_style=AuthStyle.BEARER,
-    # t2a_v2 takes under 10,000 characters, counted with CJK characters as 2: half is safe.
+    # t2a_v2 takes under 10,000 characters; half leaves room however MiniMax counts them.
     max_chars_per_request=5000,
     # `output_format: url` answers with a storage URL signed by MiniMax, not carrying our key.
     capabilities=frozenset({Capability.SIGNED_URLS}),

@@ -24,7 +24,7 @@ from vocu_client.providers.minimax_official import (
     voice_id_for,
 )
 from vocu_client.providers.minimax_sse import HexAudioEvents
-from vocu_emulator import seed
+from vocu_emulator import Fault, seed
 from vocu_emulator.routes_minimax_official import official_state
 
 FAST_RETRY = RetryPolicy(
@@ -304,3 +304,14 @@ async def test_json_error_inside_http_200_while_streaming(vocu_emulator: Any) ->
 async def test_deleting_a_missing_voice_is_not_found(minimax: VoiceProvider) -> None:
     with pytest.raises(errors.NotFoundError):
         await minimax.delete_voice("Never-existed-001")
+
+
+async def test_a_bad_event_stream_is_closed_while_opening(
+    minimax: VoiceProvider, vocu_emulator: Any
+) -> None:
+    """Raised from `__aenter__`, so no `async with` would close it: the stream does it itself."""
+    vocu_emulator.inject(Fault(path="/minimax/v1/t2a_v2", garbage=True))
+    stream = minimax.stream_speech("Noise.", seed.MINIMAX_OFFICIAL_CLONE_ID)
+    with pytest.raises(errors.InvalidAudioError, match="not server-sent events"):
+        await stream.__aenter__()
+    assert stream._response is None  # released, not left to the garbage collector

@@ -122,9 +122,8 @@ def _error_for(
         status = http_status
     else:  # undocumented: 1xxx are the service's failures, 2xxx the request's
         status = 500 if number < 2000 else 400
+    # The code itself shows in str(error) as "[1008]".
     text = redact_text(message.strip(), secrets_) or message_of(payload, http_status, secrets_)
-    if number is not None:
-        text = f"{text} (MiniMax code {number})"
     exc = classify(
         status,
         text,
@@ -249,11 +248,15 @@ class HexAudioSpeechStream(SpeechStream):
             raw = await super()._read(first=first)
             # `bytes_received` counts the audio handed on, not the hex text around it.
             self.bytes_received -= len(raw)
-            if raw:
-                audio = self._decoder.feed(raw)
-            else:
-                self._ended = True
-                audio = self._decoder.finish()
+            try:
+                if raw:
+                    audio = self._decoder.feed(raw)
+                else:
+                    self._ended = True
+                    audio = self._decoder.finish()
+            except errors.VoiceServiceError:
+                await self.aclose()  # also when raised while opening, before `async with` holds it
+                raise
             self.bytes_received += len(audio)
             self._pending = audio
         chunk, self._pending = self._pending[:CHUNK_SIZE], self._pending[CHUNK_SIZE:]

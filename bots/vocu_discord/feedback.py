@@ -36,6 +36,8 @@ class ErrorKind(StrEnum):
     SERVICE_AUTH = "service_auth"
     SERVICE_DOWN = "service_down"
     NOT_ALLOWED = "not_allowed"
+    OPTED_OUT = "opted_out"
+    COOLDOWN = "cooldown"
     UNKNOWN = "unknown"
 
 
@@ -52,6 +54,8 @@ MESSAGES: dict[ErrorKind, str] = {
     ErrorKind.SERVICE_AUTH: "The bot's voice service key is not accepted; the owner must fix it.",
     ErrorKind.SERVICE_DOWN: "The voice service cannot be reached right now; try again later.",
     ErrorKind.NOT_ALLOWED: "You are not allowed to do that.",
+    ErrorKind.OPTED_OUT: "That member asked for their messages not to be read aloud.",
+    ErrorKind.COOLDOWN: "Slow down: wait a moment before the next message.",
     ErrorKind.UNKNOWN: "Something went wrong while speaking; the queue goes on.",
 }
 

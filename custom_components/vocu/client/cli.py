@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from . import __version__, errors
 from .client import HOSTS, VocuClient
+from .deadline import DEFAULT_DEADLINE, Deadline
 from .models import LANGUAGES, PRESETS, Job, SynthesisOptions, Voice
 from .providers import (
     MINIMAX_OFFICIAL_HOSTS,
@@ -310,6 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--group-id",
         help="minimax_official: your GroupId, only if your account needs it (env MINIMAX_GROUP_ID)",
     )
+    parser.add_argument(
+        "--timeout",
+        dest="total_timeout",
+        type=float,
+        default=DEFAULT_DEADLINE.total,
+        help="seconds one request may take in all, retries included (default %(default)g)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     say = commands.add_parser("say", help="speak TEXT ('-' reads stdin) into an MP3 file")
@@ -423,6 +431,10 @@ async def run(args: argparse.Namespace, token: str) -> int:
         group_id = args.group_id or os.environ.get("MINIMAX_GROUP_ID")
         if group_id:
             extra["group_id"] = group_id
+    total = args.total_timeout
+    extra["deadline"] = Deadline(
+        total=total, first_byte=min(total, DEFAULT_DEADLINE.first_byte or total)
+    )
     async with create_provider(args.provider, token, base_url=base_url, **extra) as client:
         try:
             await args.handler(client, args)

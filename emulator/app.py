@@ -247,6 +247,9 @@ async def _apply_to_plain_response(
     body = bytes(response.body or b"") if isinstance(response.body, bytes | bytearray) else b""
     if fault.garbage:
         response.body = garbage_like(body)
+    if fault.body is not None:
+        response.body = fault.body.encode()
+        response.content_type = "application/json"
     if fault.cut_after_bytes is None:
         return response
     cut = web.StreamResponse(status=response.status, headers=response.headers)

@@ -28,7 +28,8 @@ class Fault:
     or any 429); `cut_after_bytes` closes the connection mid-body; `first_byte_delay` delays the
     answer; `hang` never answers; `garbage` replaces the body with bytes that are not MP3;
     `drop_before_headers` closes the connection before any status line (nothing was generated,
-    so a client may safely retry even a billed request).
+    so a client may safely retry even a billed request); `body` replaces an ordinary answer's
+    JSON with this raw text, keeping its status and headers (odd shapes: ``{"data": []}``).
     """
 
     path: str = "/api/tts/simple-generate*"
@@ -43,6 +44,7 @@ class Fault:
     hang: bool = False
     garbage: bool = False
     drop_before_headers: bool = False
+    body: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():

@@ -35,6 +35,7 @@ class ErrorKind(StrEnum):
     RATE_LIMITED = "rate_limited"
     SERVICE_AUTH = "service_auth"
     SERVICE_DOWN = "service_down"
+    UNEXPECTED_ANSWER = "unexpected_answer"
     NOT_ALLOWED = "not_allowed"
     UNKNOWN = "unknown"
 
@@ -51,6 +52,9 @@ MESSAGES: dict[ErrorKind, str] = {
     ErrorKind.RATE_LIMITED: "The voice service is busy; try again in a moment.",
     ErrorKind.SERVICE_AUTH: "The bot's voice service key is not accepted; the owner must fix it.",
     ErrorKind.SERVICE_DOWN: "The voice service cannot be reached right now; try again later.",
+    ErrorKind.UNEXPECTED_ANSWER: (
+        "The voice service sent an answer I do not understand; try again later."
+    ),
     ErrorKind.NOT_ALLOWED: "You are not allowed to do that.",
     ErrorKind.UNKNOWN: "Something went wrong while speaking; the queue goes on.",
 }
@@ -88,6 +92,8 @@ def classify(error: BaseException) -> ErrorKind:
             return ErrorKind.SERVICE_AUTH
         case errors.ServiceConnectionError() | errors.ServerError():
             return ErrorKind.SERVICE_DOWN
+        case errors.UnexpectedResponseError():
+            return ErrorKind.UNEXPECTED_ANSWER
     return ErrorKind.UNKNOWN
 
 

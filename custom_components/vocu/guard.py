@@ -154,4 +154,10 @@ class SynthesisGuard:
             return HomeAssistantError(translation_domain=DOMAIN, translation_key="forbidden")
         if isinstance(err, errors.ServiceConnectionError):
             return HomeAssistantError(translation_domain=DOMAIN, translation_key="cannot_connect")
+        if isinstance(err, errors.UnexpectedResponseError):
+            return HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="unexpected_response",
+                translation_placeholders={"request_id": err.request_id or "-"},
+            )
         return HomeAssistantError(translation_domain=DOMAIN, translation_key="service_error")

@@ -77,7 +77,7 @@ def build_error(
     payload: Any = None
     try:
         payload = json.loads(body.decode("utf-8", "replace")) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         payload = None
     if not isinstance(payload, Mapping):
         payload = {}
@@ -392,6 +392,13 @@ class Transport:
             return {}
         try:
             payload = json.loads(body)
+        except RecursionError:
+            raise errors.UnexpectedResponseError(
+                "unexpected answer from the service: JSON nested too deeply",
+                status=response.status,
+                request_id=response.headers.get(REQUEST_ID_HEADER),
+                provider=self.provider,
+            ) from None
         except ValueError:
             raise errors.ServerError(
                 "the voice service answered with something that is not JSON",

@@ -28,6 +28,11 @@ from .models import (
     Template,
     TurboChannel,
     Voice,
+    data_object,
+    data_objects,
+    object_of,
+    parse_answer,
+    text_of,
 )
 from .polling import poll_until_ready
 from .streaming import SpeechStream, open_with_synthesis_retry
@@ -51,12 +56,21 @@ def resolve_base_url(base_url: str) -> str:
     return HOSTS.get(base_url.strip().lower(), base_url.strip()).rstrip("/")
 
 
-def _segment(value: str) -> str:
-    return quote(value, safe=":")  # market voices are "market:<uuid>", passed through verbatim
-
-
 def _voice(payload: Mapping[str, Any]) -> Voice:
-    return Voice.from_api(payload.get("data") or {})
+    return Voice.from_api(data_object(payload))
+
+
+def _voices(payload: Mapping[str, Any]) -> list[Voice]:
+    return [Voice.from_api(item) for item in data_objects(payload)]
+
+
+def _job(payload: Mapping[str, Any]) -> Job:
+    return Job.from_api(data_object(payload))
+
+
+def _account(payload: Mapping[str, Any]) -> Account:
+    # `user`, not `data` (reference §1.3)
+    return Account.from_api(object_of(payload.get("user") or payload.get("data") or None))
 
 
 class VocuClient:
@@ -107,16 +121,30 @@ class VocuClient:
         """Close the HTTP session if the client created it; an injected one stays open."""
         await self._transport.close()
 
+    def _path(self, template: str, **ids: str) -> str:
+        """A path with ids, percent-encoded (``market:<uuid>`` passed through verbatim)."""
+        return template.format(**{name: quote(value, safe=":") for name, value in ids.items()})
+
+    async def _answer[T](
+        self, parse: Callable[[Mapping[str, Any]], T], method: str, path: str, **kwargs: Any
+    ) -> T:
+        """One JSON request, its answer parsed through the parse boundary."""
+        payload, request_id = await self._transport.request_with_id(method, path, **kwargs)
+        return parse_answer(
+            parse, payload, what=f"{method} {path}", request_id=request_id, provider="vocu"
+        )
+
     # -- account / presets ------------------------------------------------------------------
 
     async def get_account(self) -> Account:
-        payload = await self._transport.request("GET", "/api/account/info")
-        user = payload.get("user") or payload.get("data") or {}  # `user`, not `data` (§1.3)
-        return Account.from_api(user)
+        return await self._answer(_account, "GET", "/api/account/info")
 
     async def list_presets(self) -> list[Preset]:
-        payload = await self._transport.request("GET", "/api/tts/presets")
-        return [Preset.from_api(item) for item in payload.get("data") or []]
+        return await self._answer(
+            lambda payload: [Preset.from_api(item) for item in data_objects(payload)],
+            "GET",
+            "/api/tts/presets",
+        )
 
     # -- voices -----------------------------------------------------------------------------
 
@@ -126,11 +154,12 @@ class VocuClient:
         params = {"showMarket": "true" if include_market else "false"}
         if show_full:
             params["show"] = "full"
-        payload = await self._transport.request("GET", "/api/voice", params=params)
-        return [Voice.from_api(item) for item in payload.get("data") or []]
+        return await self._answer(_voices, "GET", "/api/voice", params=params)
 
     async def get_voice(self, voice_id: str) -> Voice:
-        return _voice(await self._transport.request("GET", f"/api/voice/{_segment(voice_id)}"))
+        return await self._answer(
+            _voice, "GET", self._path("/api/voice/{voice_id}", voice_id=voice_id)
+        )
 
     async def create_voice(
         self,
@@ -156,7 +185,7 @@ class VocuClient:
         }
         optional = {"language": language, "description": description, "modelVersion": model_version}
         body.update({key: value for key, value in optional.items() if value is not None})
-        return _voice(await self._transport.request("POST", "/api/voice", json_body=body))
+        return await self._answer(_voice, "POST", "/api/voice", json_body=body)
 
     async def wait_for_voice(
         self,
@@ -184,17 +213,19 @@ class VocuClient:
             for key, value in (("name", name), ("description", description))
             if value is not None
         }
-        path = f"/api/voice/{_segment(voice_id)}/info"
-        return _voice(await self._transport.request("POST", path, json_body=body))
+        path = self._path("/api/voice/{voice_id}/info", voice_id=voice_id)
+        return await self._answer(_voice, "POST", path, json_body=body)
 
     async def set_voice_avatar(self, voice_id: str, image: bytes, mime: str = "image/png") -> Voice:
         body = {"avatar": wire.data_url(image, mime)}
-        path = f"/api/voice/{_segment(voice_id)}/avatar"
-        return _voice(await self._transport.request("POST", path, json_body=body))
+        path = self._path("/api/voice/{voice_id}/avatar", voice_id=voice_id)
+        return await self._answer(_voice, "POST", path, json_body=body)
 
     async def delete_voice(self, voice_id: str) -> None:
         await self._transport.request(
-            "DELETE", f"/api/voice/{_segment(voice_id)}", missing_ok_on_retry=True
+            "DELETE",
+            self._path("/api/voice/{voice_id}", voice_id=voice_id),
+            missing_ok_on_retry=True,
         )
 
     async def add_style(
@@ -214,27 +245,33 @@ class VocuClient:
             body["description"] = description
         if vocal_filter is not None:
             body["vocalFilter"] = vocal_filter
-        path = f"/api/voice/{_segment(voice_id)}/prompt"
-        return _voice(await self._transport.request("POST", path, json_body=body))
+        path = self._path("/api/voice/{voice_id}/prompt", voice_id=voice_id)
+        return await self._answer(_voice, "POST", path, json_body=body)
 
     async def delete_style(self, voice_id: str, style_id: str) -> Voice:
-        path = f"/api/voice/{_segment(voice_id)}/prompt/{_segment(style_id)}"
-        return _voice(await self._transport.request("DELETE", path))
+        path = self._path(
+            "/api/voice/{voice_id}/prompt/{style_id}", voice_id=voice_id, style_id=style_id
+        )
+        return await self._answer(_voice, "DELETE", path)
 
     async def get_style_transcript(self, voice_id: str, style_id: str) -> str | None:
-        path = f"/api/voice/{_segment(voice_id)}/prompt/{_segment(style_id)}/stt"
-        data = (await self._transport.request("GET", path)).get("data")
+        path = self._path(
+            "/api/voice/{voice_id}/prompt/{style_id}/stt", voice_id=voice_id, style_id=style_id
+        )
+        data = await self._answer(lambda payload: payload.get("data"), "GET", path)
         return data if isinstance(data, str) else None
 
     async def import_shared_voice(self, share_id: str) -> str:
-        payload = await self._transport.request(
-            "POST", "/api/voice/byShareId", json_body={"shareId": share_id}
-        )
         # Legacy endpoint, answer not captured: C-NB reads top-level `voiceId`, C-PY1 also
         # `data.voiceId`; accept both (and a Voice object under `data`).
-        raw = payload.get("data")
-        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        voice_id = payload.get("voiceId") or data.get("voiceId") or data.get("id")
+        def voice_id_of(payload: Mapping[str, Any]) -> str | None:
+            raw = payload.get("data")
+            data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+            return text_of(payload.get("voiceId") or data.get("voiceId") or data.get("id"))
+
+        voice_id = await self._answer(
+            voice_id_of, "POST", "/api/voice/byShareId", json_body={"shareId": share_id}
+        )
         if not voice_id:
             raise errors.ServerError("the service did not say which voice was imported")
         return str(voice_id)
@@ -303,7 +340,12 @@ class VocuClient:
         response = await open_with_synthesis_retry(transport, opener)
         payload = transport.decode(await transport.read_body(response, "stream URL"), response)
         request_id = response.headers.get("X-Vocu-App-Request-Id")
-        return GenerationResult.from_api(payload.get("data") or {}, request_id)
+        return parse_answer(
+            lambda answer: GenerationResult.from_api(data_object(answer), request_id),
+            payload,
+            what="POST /api/tts/simple-generate",
+            request_id=request_id,
+        )
 
     async def download(self, url: str) -> bytes:
         """Fetch a signed audio URL. The key is never sent (and redirects are followed)."""
@@ -321,17 +363,15 @@ class VocuClient:
             {"type": "text", **wire.generation_fields(part, voice_id, options)}
             for part in split_text(text, self.max_chars_per_request)
         ]
-        payload = await self._transport.request(
-            "POST", "/api/tts/generate", json_body={"contents": contents, "srt": False}
+        return await self._answer(
+            _job, "POST", "/api/tts/generate", json_body={"contents": contents, "srt": False}
         )
-        return Job.from_api(payload.get("data") or {})
 
     async def get_job(self, job_id: str, *, stream: bool = False) -> Job:
         params = {"stream": "true"} if stream else None
-        payload = await self._transport.request(
-            "GET", f"/api/tts/generate/{_segment(job_id)}", params=params
+        return await self._answer(
+            _job, "GET", self._path("/api/tts/generate/{job_id}", job_id=job_id), params=params
         )
-        return Job.from_api(payload.get("data") or {})
 
     async def list_jobs(
         self, *, limit: int = 20, offset: int = 0, status: str | None = None
@@ -339,8 +379,12 @@ class VocuClient:
         params = {"limit": str(limit), "offset": str(offset)}
         if status:
             params["status"] = status
-        payload = await self._transport.request("GET", "/api/tts/generate", params=params)
-        return [Job.from_api(item) for item in payload.get("data") or []]
+        return await self._answer(
+            lambda payload: [Job.from_api(item) for item in data_objects(payload)],
+            "GET",
+            "/api/tts/generate",
+            params=params,
+        )
 
     async def iter_jobs(self, *, page_size: int = 20) -> AsyncIterator[Job]:
         """Every job, newest first; the list has no total, a short page is the last one."""
@@ -355,7 +399,9 @@ class VocuClient:
 
     async def delete_job(self, job_id: str) -> None:
         await self._transport.request(
-            "DELETE", f"/api/tts/generate/{_segment(job_id)}", missing_ok_on_retry=True
+            "DELETE",
+            self._path("/api/tts/generate/{job_id}", job_id=job_id),
+            missing_ok_on_retry=True,
         )
 
     async def wait_for_job(
@@ -388,24 +434,41 @@ class VocuClient:
 
     async def list_templates(self, *, limit: int = 20, offset: int = 0) -> list[Template]:
         params = {"limit": str(limit), "offset": str(offset)}
-        payload = await self._transport.request("GET", "/api/template", params=params)
-        return [Template.from_api(item) for item in payload.get("data") or []]
+        return await self._answer(
+            lambda payload: [Template.from_api(item) for item in data_objects(payload)],
+            "GET",
+            "/api/template",
+            params=params,
+        )
 
     async def get_template(self, template_id: str) -> Template:
-        payload = await self._transport.request("GET", f"/api/template/{_segment(template_id)}")
-        return Template.from_api(payload.get("data") or {})
+        return await self._answer(
+            lambda payload: Template.from_api(data_object(payload)),
+            "GET",
+            self._path("/api/template/{template_id}", template_id=template_id),
+        )
 
     async def create_template(
         self, name: str, contents: Sequence[Mapping[str, Any]], description: str | None = None
     ) -> Template:
         body = {"name": name, "description": description or "", "contents": list(contents)}
-        payload = await self._transport.request("POST", "/api/template", json_body=body)
-        data = payload.get("data")
-        if isinstance(data, Mapping):
-            return Template.from_api(data)
-        if isinstance(data, str):  # some answers carry only the new id
-            return await self.get_template(data)
-        raise errors.ServerError("the service did not return the new template")
+        answer = await self._answer(
+            lambda payload: (
+                payload["data"]  # some answers carry only the new id
+                if isinstance(payload.get("data"), str)
+                else Template.from_api(data_object(payload))
+            ),
+            "POST",
+            "/api/template",
+            json_body=body,
+        )
+        if isinstance(answer, str):
+            return await self.get_template(answer)
+        if not answer.id:
+            raise errors.UnexpectedResponseError(
+                "the service did not return the new template", provider="vocu"
+            )
+        return answer
 
     async def update_template(
         self,
@@ -417,22 +480,28 @@ class VocuClient:
         """Full replace; the answer is a bare ``{status:200}``, so the template is re-read."""
         body = {"name": name, "description": description or "", "contents": list(contents)}
         await self._transport.request(
-            "POST", f"/api/template/{_segment(template_id)}", json_body=body
+            "POST",
+            self._path("/api/template/{template_id}", template_id=template_id),
+            json_body=body,
         )
         return await self.get_template(template_id)
 
     async def delete_template(self, template_id: str) -> None:
         await self._transport.request(
-            "DELETE", f"/api/template/{_segment(template_id)}", missing_ok_on_retry=True
+            "DELETE",
+            self._path("/api/template/{template_id}", template_id=template_id),
+            missing_ok_on_retry=True,
         )
 
     # -- turbo WebSocket --------------------------------------------------------------------
 
     async def open_turbo_channel(self, voice_id: str) -> TurboChannel:
-        payload = await self._transport.request(
-            "POST", "/api/tts/turbo/channel", json_body={"voiceId": voice_id}
+        return await self._answer(
+            lambda payload: TurboChannel.from_api(data_object(payload)),
+            "POST",
+            "/api/tts/turbo/channel",
+            json_body={"voiceId": voice_id},
         )
-        return TurboChannel.from_api(payload.get("data") or {})
 
     @asynccontextmanager
     async def turbo(self, voice_id: str) -> AsyncIterator[TurboSession]:

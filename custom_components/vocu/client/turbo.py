@@ -122,7 +122,7 @@ class TurboSession:
             return {}
         try:
             decoded = json.loads(msg.data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {"type": "text", "data": {"message": msg.data}}
         return decoded if isinstance(decoded, dict) else {}
 
@@ -162,7 +162,7 @@ async def connect_turbo(transport: Transport, channel: TurboChannel) -> TurboSes
             continue
         try:
             message = json.loads(text) if text else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             message = {}
         if isinstance(message, dict) and message.get("type") == "connected":
             return TurboSession(transport, websocket, channel.id)

@@ -6,12 +6,13 @@ import json
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
 from .. import errors, wire
 from .._http import REQUEST_ID_HEADER, EnvelopeCheck, ErrorBuilder, RetryPolicy, Timeouts, Transport
-from ..models import Account, GenerationResult, SynthesisOptions, Voice
+from ..models import Account, GenerationResult, SynthesisOptions, Voice, parse_answer
 from ..polling import poll_until_ready
 from ..redact import redact_text
 from ..streaming import SpeechStream
@@ -80,7 +81,7 @@ def classify(
 def json_object(body: bytes) -> Mapping[str, Any]:
     try:
         payload = json.loads(body.decode("utf-8", "replace")) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return payload if isinstance(payload, Mapping) else {}
 
@@ -161,6 +162,26 @@ class HttpProvider(ProviderBasics):
 
     async def close(self) -> None:
         await self._transport.close()
+
+    def _path(self, template: str, *, safe: str = ":", **ids: str) -> str:
+        """A path with ids, percent-encoded."""
+        return template.format(**{name: quote(value, safe=safe) for name, value in ids.items()})
+
+    async def _answer[T](
+        self, parse: Callable[[Mapping[str, Any]], T], method: str, path: str, **kwargs: Any
+    ) -> T:
+        """One JSON request, its answer parsed through the parse boundary."""
+        payload, request_id = await self._transport.request_with_id(method, path, **kwargs)
+        return self._parse(parse, payload, f"{method} {path}", request_id)
+
+    def _parse[T](
+        self,
+        parse: Callable[[Mapping[str, Any]], T],
+        payload: Mapping[str, Any],
+        what: str,
+        request_id: str | None,
+    ) -> T:
+        return parse_answer(parse, payload, what=what, request_id=request_id, provider=self.name)
 
     # -- voices -----------------------------------------------------------------------------
 

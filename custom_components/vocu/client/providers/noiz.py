@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp
 
 from .. import errors, wire
 from .._http import REQUEST_ID_HEADER
-from ..models import SynthesisOptions, Voice
+from ..models import SynthesisOptions, Voice, object_of, text_of
 from ..streaming import SpeechStream
 from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
@@ -100,13 +99,13 @@ def parse_voice(data: Mapping[str, Any], *, builtin: bool | None = None) -> Voic
         id=str(first(data, "voice_id", "id") or ""),
         name=str(first(data, "display_name", "name", "voice_name") or ""),
         status="deleted" if deleted else status,
-        description=first(data, "description")
+        description=text_of(first(data, "description"))
         or (", ".join(map(str, labels)) if isinstance(labels, list) and labels else None),
-        language=first(data, "language"),
+        language=text_of(first(data, "language")),
         source=voice_type or None,
         provider=NOIZ.name,
         raw=dict(data),
-        preview_url=first(data, "preview_url", "sample_url", "audio_url", "voice_url"),
+        preview_url=text_of(first(data, "preview_url", "sample_url", "audio_url", "voice_url")),
         ready=not deleted and status not in _NOT_READY,
         builtin=builtin if builtin is not None else voice_type == "built-in",
     )
@@ -163,20 +162,29 @@ class NoizProvider(HttpProvider):
             "skip": str(page),
             "limit": str(page_size),
         }
-        payload = await self._transport.request("GET", "/voices", params=params)
-        items, total = _voice_list(payload.get("data"))
-        voices = tuple(
-            parse_voice(item, builtin=builtin) for item in items if isinstance(item, Mapping)
-        )
+
+        def page_of(payload: Mapping[str, Any]) -> tuple[list[Any], int | None, tuple[Voice, ...]]:
+            items, total = _voice_list(payload.get("data"))
+            voices = tuple(
+                parse_voice(item, builtin=builtin) for item in items if isinstance(item, Mapping)
+            )
+            return items, total, voices
+
+        items, total, voices = await self._answer(page_of, "GET", "/voices", params=params)
         has_more = (page + 1) * page_size < total if total is not None else len(items) >= page_size
         return VoicePage(voices, page, page_size, has_more, total)
 
     async def get_voice(self, voice_id: str) -> Voice:
-        payload = await self._transport.request("GET", f"/voices/{quote(voice_id, safe='')}")
-        data = payload.get("data")
-        if isinstance(data, Mapping) and isinstance(data.get("voice"), Mapping):
-            data = data["voice"]
-        voice = parse_voice(data if isinstance(data, Mapping) else {})
+
+        def voice_of(payload: Mapping[str, Any]) -> Voice:
+            data = object_of(payload.get("data"))
+            if isinstance(data.get("voice"), Mapping):
+                data = data["voice"]
+            return parse_voice(data)
+
+        voice = await self._answer(
+            voice_of, "GET", self._path("/voices/{voice_id}", safe="", voice_id=voice_id)
+        )
         if voice.status == "deleted":
             # Soft-deleted voices may still be readable; for a caller they are gone.
             raise errors.NotFoundError(
@@ -216,20 +224,24 @@ class NoizProvider(HttpProvider):
                 data.add_field("language", lang)
             return data
 
-        payload = await self._transport.request("POST", "/voices", data=form)
-        raw = payload.get("data")
-        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        # The id is at `data.voice_id` (N-C1); also accept `data.id` and a top-level `voice_id`.
-        voice_id = first(data, "voice_id", "id") or first(payload, "voice_id")
-        if not voice_id:
+        def created(payload: Mapping[str, Any]) -> Voice | str | None:
+            data = object_of(payload.get("data"))
+            # The id is at `data.voice_id` (N-C1); also accept `data.id`, a top-level `voice_id`.
+            voice_id = text_of(first(data, "voice_id", "id") or first(payload, "voice_id"))
+            if voice_id and first(data, "display_name", "name"):
+                return parse_voice({**data, "voice_id": voice_id}, builtin=False)
+            return voice_id
+
+        answer = await self._answer(created, "POST", "/voices", data=form)
+        if not answer:
             raise errors.ServerError("noiz did not say which voice it created", provider=self.name)
-        if first(data, "display_name", "name"):
-            return parse_voice({**data, "voice_id": voice_id}, builtin=False)
-        return await self.get_voice(str(voice_id))
+        return answer if isinstance(answer, Voice) else await self.get_voice(answer)
 
     async def delete_voice(self, voice_id: str) -> None:
         await self._transport.request(
-            "DELETE", f"/voices/{quote(voice_id, safe='')}", missing_ok_on_retry=True
+            "DELETE",
+            self._path("/voices/{voice_id}", safe="", voice_id=voice_id),
+            missing_ok_on_retry=True,
         )
 
     def stream_speech(

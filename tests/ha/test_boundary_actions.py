@@ -34,3 +34,18 @@ async def test_unexpected_answer_is_a_translated_error(
     vocu_emulator.clear_faults()
     response = await call(hass, "list_voices", {"config_entry_id": init_integration.entry_id})
     assert seed.BOB_ID in {voice["id"] for voice in response["voices"]}
+
+
+@pytest.mark.parametrize("voice_id", ["..", "."])
+async def test_delete_voice_refuses_an_id_that_escapes_its_resource(
+    hass: HomeAssistant, init_integration: MockConfigEntry, vocu_emulator: Any, voice_id: str
+) -> None:
+    vocu_emulator.requests.clear()
+    with pytest.raises(HomeAssistantError) as raised:
+        await call(
+            hass,
+            "delete_voice",
+            {"config_entry_id": init_integration.entry_id, "voice_id": voice_id},
+        )
+    assert raised.value.translation_key == "rejected"
+    assert not [r for r in vocu_emulator.requests if r.method == "DELETE"]

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import quote
 
 import aiohttp
 
@@ -34,6 +33,7 @@ from .models import (
     parse_answer,
     text_of,
 )
+from .paths import resource_path
 from .polling import poll_until_ready
 from .streaming import SpeechStream, open_with_synthesis_retry
 from .text import split_text
@@ -122,8 +122,8 @@ class VocuClient:
         await self._transport.close()
 
     def _path(self, template: str, **ids: str) -> str:
-        """A path with ids, percent-encoded (``market:<uuid>`` passed through verbatim)."""
-        return template.format(**{name: quote(value, safe=":") for name, value in ids.items()})
+        """A path with ids: checked, encoded, kept under its resource (``paths``)."""
+        return resource_path(self.base_url, template, provider="vocu", **ids)
 
     async def _answer[T](
         self, parse: Callable[[Mapping[str, Any]], T], method: str, path: str, **kwargs: Any

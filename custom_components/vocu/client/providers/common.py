@@ -6,13 +6,13 @@ import json
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp
 
 from .. import errors, wire
 from .._http import REQUEST_ID_HEADER, EnvelopeCheck, ErrorBuilder, RetryPolicy, Timeouts, Transport
 from ..models import Account, GenerationResult, SynthesisOptions, Voice, parse_answer
+from ..paths import resource_path
 from ..polling import poll_until_ready
 from ..redact import redact_text
 from ..streaming import SpeechStream
@@ -164,8 +164,8 @@ class HttpProvider(ProviderBasics):
         await self._transport.close()
 
     def _path(self, template: str, *, safe: str = ":", **ids: str) -> str:
-        """A path with ids, percent-encoded."""
-        return template.format(**{name: quote(value, safe=safe) for name, value in ids.items()})
+        """A path with ids: checked, encoded, kept under its resource (``paths``)."""
+        return resource_path(self.base_url, template, provider=self.name, safe=safe, **ids)
 
     async def _answer[T](
         self, parse: Callable[[Mapping[str, Any]], T], method: str, path: str, **kwargs: Any

@@ -17,6 +17,7 @@ import aiohttp
 from .. import errors, wire
 from .._http import REQUEST_ID_HEADER
 from ..models import GenerationResult, SynthesisOptions, Voice, objects_of, text_of
+from ..paths import id_segment
 from ..streaming import SpeechStream, open_with_synthesis_retry
 from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
@@ -257,6 +258,7 @@ class MiniMaxProvider(HttpProvider):
 
     async def delete_voice(self, voice_id: str) -> None:
         """Always succeeds, even for a missing voice (the service's contract), so it retries."""
+        id_segment(voice_id, "voice id", provider=self.name)  # the same id rules as in paths
         await self._transport.request(
             "POST", "/audio/delete-voice", json_body=self._json(voice_id=voice_id), retry=True
         )

@@ -6,8 +6,14 @@ from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from tts_support import (
+    speak_audio,
+    synth_requests,
+    tts_entity_id,
+    tts_ready,  # noqa: F401 - fixture
+)
 from vocu_emulator import seed
 
 from custom_components.vocu.const import DOMAIN
@@ -49,3 +55,15 @@ async def test_delete_voice_refuses_an_id_that_escapes_its_resource(
         )
     assert raised.value.translation_key == "rejected"
     assert not [r for r in vocu_emulator.requests if r.method == "DELETE"]
+
+
+@pytest.mark.usefixtures("tts_ready")
+@pytest.mark.parametrize("seed_value", [2**31, 10**30, -5])
+async def test_per_call_seed_has_the_options_form_range(
+    hass: HomeAssistant, init_integration: MockConfigEntry, vocu_emulator: Any, seed_value: int
+) -> None:
+    engine = tts_entity_id(hass, init_integration)
+    with pytest.raises(ServiceValidationError) as raised:
+        await speak_audio(hass, engine, "Hello.", {"seed": seed_value})
+    assert raised.value.translation_key == "invalid_option"
+    assert synth_requests(vocu_emulator) == []

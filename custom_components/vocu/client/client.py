@@ -19,6 +19,7 @@ import aiohttp
 from . import errors, wire
 from ._http import RetryPolicy, Timeouts, Transport
 from .models import (
+    LANGUAGES,
     Account,
     GenerationResult,
     Job,
@@ -54,6 +55,22 @@ _DEFAULT_OPTIONS = SynthesisOptions()
 def resolve_base_url(base_url: str) -> str:
     """Accept a host shortcut (``vocu.studio``) or a full URL (the emulator's)."""
     return HOSTS.get(base_url.strip().lower(), base_url.strip()).rstrip("/")
+
+
+MAX_PAGE_SIZE = 100
+
+
+def _check_page(limit: int, offset: int) -> None:
+    """A page request the service would refuse or misread (a negative limit) is ours to refuse."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise errors.ValidationError(
+            f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}, not {limit}",
+            code="VALIDATION_INVALID_VALUE",
+        )
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise errors.ValidationError(
+            f"offset must be a whole number from 0, not {offset}", code="VALIDATION_INVALID_VALUE"
+        )
 
 
 def _voice(payload: Mapping[str, Any]) -> Voice:
@@ -178,6 +195,12 @@ class VocuClient:
             raise errors.ValidationError(
                 "the voice sample is empty", code="VALIDATION_MISSING_FIELD"
             )
+        if language is not None and language not in LANGUAGES:
+            # Checked here, not by the service: the sample would be uploaded first.
+            raise errors.ValidationError(
+                f"unsupported language {language!r}; use one of {', '.join(LANGUAGES)}",
+                code="UNSUPPORTED_LANGUAGE",
+            )
         body: dict[str, Any] = {
             "name": name.strip(),
             "prompt": wire.data_url(audio, wire.detect_mime(audio, filename)),
@@ -282,7 +305,7 @@ class VocuClient:
         self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
     ) -> SpeechStream:
         """Stream one request's MP3 (text up to ``max_chars_per_request``); see SpeechStream."""
-        wire.validate(text, options, self.max_chars_per_request)
+        wire.validate(text, options, self.max_chars_per_request, voice_id)
         fields = wire.generation_fields(text, voice_id, options)
         transport = self._transport
         params = wire.query_fields(fields)
@@ -302,7 +325,7 @@ class VocuClient:
         self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
     ) -> AsyncIterator[bytes]:
         """MP3 chunks for text of any length: one request per packed group of sentences."""
-        wire.validate(text, options, None)
+        wire.validate(text, options, None, voice_id)
         for part in split_text(text, self.max_chars_per_request):
             async with self.stream_speech(part, voice_id, options) as stream:
                 async for chunk in stream:
@@ -330,7 +353,7 @@ class VocuClient:
         self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
     ) -> GenerationResult:
         """Signed, key-free URLs (``stream_url``/``audio_url``) a player can fetch itself."""
-        wire.validate(text, options, self.max_chars_per_request)
+        wire.validate(text, options, self.max_chars_per_request, voice_id)
         body = {**wire.generation_fields(text, voice_id, options), "stream": True}
         transport = self._transport
 
@@ -358,7 +381,7 @@ class VocuClient:
         self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
     ) -> Job:
         """Queue an async generation; long text becomes several `contents[]` segments."""
-        wire.validate(text, options, None)
+        wire.validate(text, options, None, voice_id)
         contents = [
             {"type": "text", **wire.generation_fields(part, voice_id, options)}
             for part in split_text(text, self.max_chars_per_request)
@@ -376,6 +399,7 @@ class VocuClient:
     async def list_jobs(
         self, *, limit: int = 20, offset: int = 0, status: str | None = None
     ) -> list[Job]:
+        _check_page(limit, offset)
         params = {"limit": str(limit), "offset": str(offset)}
         if status:
             params["status"] = status
@@ -433,6 +457,7 @@ class VocuClient:
     # -- templates --------------------------------------------------------------------------
 
     async def list_templates(self, *, limit: int = 20, offset: int = 0) -> list[Template]:
+        _check_page(limit, offset)
         params = {"limit": str(limit), "offset": str(offset)}
         return await self._answer(
             lambda payload: [Template.from_api(item) for item in data_objects(payload)],

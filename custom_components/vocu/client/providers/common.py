@@ -106,10 +106,12 @@ def first(mapping: Mapping[str, Any] | None, *keys: str) -> Any:
     return None
 
 
-def check_options(provider: str, text: str, options: SynthesisOptions, max_chars: int | None):  # type: ignore[no-untyped-def]
+def check_options(
+    provider: str, text: str, voice_id: str, options: SynthesisOptions, max_chars: int | None
+) -> None:
     """Our usual checks, plus: these services have one style per voice."""
     try:
-        wire.validate(text, options, max_chars)
+        wire.validate(text, options, max_chars, voice_id)
     except errors.ValidationError as exc:
         exc.provider = provider
         raise
@@ -234,7 +236,7 @@ class HttpProvider(ProviderBasics):
     async def iter_speech(
         self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
     ) -> AsyncIterator[bytes]:
-        check_options(self.name, text, options, None)
+        check_options(self.name, text, voice_id, options, None)
         for part in split_text(text, self.max_chars_per_request):
             async with self.stream_speech(part, voice_id, options) as stream:
                 async for chunk in stream:

@@ -19,7 +19,7 @@ from .._http import REQUEST_ID_HEADER
 from ..models import GenerationResult, SynthesisOptions, Voice, objects_of, text_of
 from ..paths import id_segment
 from ..streaming import SpeechStream, open_with_synthesis_retry
-from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
+from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input, check_clone_language
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
 from .registry import MINIMAX
 
@@ -206,6 +206,7 @@ class MiniMaxProvider(HttpProvider):
         noise_reduction: bool = True,
     ) -> Voice:
         name = check_clone_input(self.name, name, audio, audio_url, url_supported=False)
+        check_clone_language(self.name, language, [*LANGUAGE_TAGS, *LANGUAGE_TAGS.values()])
         if len(name) > MAX_VOICE_NAME:
             raise errors.ValidationError(
                 f"minimax voice names have at most {MAX_VOICE_NAME} characters",
@@ -266,7 +267,7 @@ class MiniMaxProvider(HttpProvider):
     async def _create_mp3(
         self, text: str, voice_id: str, options: SynthesisOptions, *, retry: bool = True
     ) -> tuple[GenerationResult, str | None]:
-        check_options(self.name, text, options, self.max_chars_per_request)
+        check_options(self.name, text, voice_id, options, self.max_chars_per_request)
         body = self._json(**mp3_fields(text, voice_id, options))
         transport = self._transport
 
@@ -305,7 +306,7 @@ class MiniMaxProvider(HttpProvider):
     def stream_speech(
         self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
     ) -> SpeechStream:
-        check_options(self.name, text, options, self.max_chars_per_request)
+        check_options(self.name, text, voice_id, options, self.max_chars_per_request)
         transport = self._transport
         created: list[GenerationResult] = []
 

@@ -18,7 +18,7 @@ from .. import errors, wire
 from .._http import REQUEST_ID_HEADER
 from ..models import SynthesisOptions, Voice, object_of, text_of
 from ..streaming import SpeechStream
-from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
+from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input, check_clone_language
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
 from .registry import NOIZ
 
@@ -203,6 +203,9 @@ class NoizProvider(HttpProvider):
         noise_reduction: bool = True,
     ) -> Voice:
         name = check_clone_input(self.name, name, audio, audio_url, url_supported=True)
+        check_clone_language(
+            self.name, language, [*LANGUAGE_CODES, *filter(None, LANGUAGE_CODES.values())]
+        )
         mime = wire.detect_mime(audio, filename) if audio else None
         if mime is not None and mime not in _AUDIO_FORMATS:
             raise errors.ValidationError(
@@ -247,7 +250,7 @@ class NoizProvider(HttpProvider):
     def stream_speech(
         self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
     ) -> SpeechStream:
-        check_options(self.name, text, options, self.max_chars_per_request)
+        check_options(self.name, text, voice_id, options, self.max_chars_per_request)
         fields = tts_fields(text, voice_id, options)
         transport = self._transport
 

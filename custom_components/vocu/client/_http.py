@@ -179,6 +179,13 @@ class Transport:
                 "no API key given", code="AUTH_UNAUTHORIZED", provider=provider
             )
         self._api_key = api_key.strip()
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in self._api_key):
+            # A CR/LF would split the Authorization header; say so now, not as a traceback later.
+            raise errors.AuthenticationError(
+                "the API key contains a line break or control character",
+                code="AUTH_UNAUTHORIZED",
+                provider=provider,
+            )
         self.base_url = base_url.rstrip("/")
         self._session = session
         self._owns_session = session is None

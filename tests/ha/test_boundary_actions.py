@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import wave
+from pathlib import Path
 from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from tts_support import (
     speak_audio,
@@ -67,3 +71,84 @@ async def test_per_call_seed_has_the_options_form_range(
         await speak_audio(hass, engine, "Hello.", {"seed": seed_value})
     assert raised.value.translation_key == "invalid_option"
     assert synth_requests(vocu_emulator) == []
+
+
+def _wav(seconds: float = 4.0) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as sample:
+        sample.setnchannels(1)
+        sample.setsampwidth(2)
+        sample.setframerate(8000)
+        sample.writeframes(bytes(range(256)) * int(seconds * 8000 * 2 / 256))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+async def media(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A media folder (allowlisted, as Home Assistant does by default) holding a real sample,
+    symlinks out of the allowlist (to `/config/secrets.yaml` and to an MP3) and a text file."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "secrets.yaml").write_text("vocu_api_key: sk-live-canary\n")
+    (config / "outside.mp3").write_bytes(b"ID3" + bytes(500))
+    folder = tmp_path / "media"
+    folder.mkdir()
+    (folder / "sample.wav").write_bytes(_wav())
+    (folder / "linked.wav").symlink_to(folder / "sample.wav")
+    (folder / "voice.wav").symlink_to(config / "secrets.yaml")
+    (folder / "escape.mp3").symlink_to(config / "outside.mp3")
+    (folder / "notes.wav").write_text("not audio at all, just words\n")
+    hass.config.media_dirs = {"local": str(folder)}
+    hass.config.allowlist_external_dirs = {str(folder)}
+    assert await async_setup_component(hass, "media_source", {})
+    return folder
+
+
+def _clone_uploads(emulator: Any) -> list[Any]:
+    return [r for r in emulator.requests if r.method == "POST" and r.path == "/api/voice"]
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("voice.wav", "path_not_allowed"),  # symlink to /config/secrets.yaml
+        ("escape.mp3", "path_not_allowed"),  # symlink to audio outside the allowlist
+        ("notes.wav", "not_audio"),  # allowlisted, but not audio
+    ],
+)
+@pytest.mark.parametrize("as_media_source", [True, False])
+async def test_local_sample_is_resolved_checked_and_sniffed(  # noqa: PLR0917 - fixtures
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    media: Path,
+    name: str,
+    key: str,
+    as_media_source: bool,
+) -> None:
+    source = f"media-source://media_source/local/{name}" if as_media_source else str(media / name)
+    with pytest.raises(ServiceValidationError) as raised:
+        await call(
+            hass,
+            "clone_voice",
+            {"config_entry_id": init_integration.entry_id, "name": "Leak", "audio": source},
+        )
+    assert raised.value.translation_key == key
+    assert _clone_uploads(vocu_emulator) == []
+
+
+async def test_symlink_inside_the_allowlist_to_audio_is_fine(
+    hass: HomeAssistant, init_integration: MockConfigEntry, vocu_emulator: Any, media: Path
+) -> None:
+    response = await call(
+        hass,
+        "clone_voice",
+        {
+            "config_entry_id": init_integration.entry_id,
+            "name": "Linked",
+            "audio": "media-source://media_source/local/linked.wav",
+            "wait_timeout": 0,
+        },
+    )
+    assert response["name"] == "Linked"
+    assert len(_clone_uploads(vocu_emulator)) == 1

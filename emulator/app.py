@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from . import (
+    adversarial,
     routes_account,
     routes_jobs,
     routes_minimax,
@@ -172,6 +173,14 @@ class Emulator:
             while generation == self._generation:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
             raise ApiError(503, "SYSTEM_INTERNAL_ERROR", "Hang released by reset")
+        if fault.echo_key:
+            adversarial.echo_request_id(request)
+            if fault.status is not None:
+                return adversarial.echoing_error(request, fault)
+        if fault.endless:
+            return await adversarial.endless(request, fault.endless)
+        if fault.gzip_bomb:
+            return adversarial.gzip_bomb(fault)
         if fault.status is not None:
             if fault.first_byte_delay:
                 await asyncio.sleep(fault.first_byte_delay)
@@ -248,8 +257,18 @@ async def _apply_to_plain_response(
     if fault.garbage:
         response.body = garbage_like(body)
     if fault.body is not None:
-        response.body = fault.body.encode()
+        body = fault.body.encode()
+        response.body = body
         response.content_type = "application/json"
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    if fault.unclean_end:
+        return adversarial.unclean_end(
+            request, body, headers, fault.cut_after_bytes, status=response.status
+        )
+    if fault.trickle_interval:
+        return await adversarial.trickle(
+            request, body, headers, fault.trickle_interval, status=response.status
+        )
     if fault.cut_after_bytes is None:
         return response
     cut = web.StreamResponse(status=response.status, headers=response.headers)

@@ -30,6 +30,11 @@ class Fault:
     `drop_before_headers` closes the connection before any status line (nothing was generated,
     so a client may safely retry even a billed request); `body` replaces an ordinary answer's
     JSON with this raw text, keeping its status and headers (odd shapes: ``{"data": []}``).
+
+    Adversarial answers (see ``vocu_emulator.adversarial``): `echo_key` echoes the caller's key
+    into the request id, code and message; `endless` ("json" or "audio") never ends;
+    `trickle_interval` sends one byte every that many seconds; `gzip_bomb` inflates to that many
+    bytes; `unclean_end` closes a body with neither length nor chunking mid-way.
     """
 
     path: str = "/api/tts/simple-generate*"
@@ -45,6 +50,11 @@ class Fault:
     garbage: bool = False
     drop_before_headers: bool = False
     body: str | None = None
+    echo_key: bool = False
+    endless: str | None = None
+    trickle_interval: float | None = None
+    gzip_bomb: int | None = None
+    unclean_end: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():

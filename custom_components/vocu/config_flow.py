@@ -196,17 +196,17 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
     # --- voice and style --------------------------------------------------------------------------
 
     async def async_step_voice(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if user_input is not None and (voice := self._voices.get(user_input["voice"])):
-            self._voice = voice
+        if user_input is not None:
+            # The selector offers (and Home Assistant accepts) only the ids listed below.
+            self._voice = self._voices[user_input["voice"]]
             return await self.async_step_style()
+        try:
+            voices = await build_provider(self.hass, self._data).list_voices()
+        except VoiceServiceError:
+            return self.async_abort(reason="cannot_connect")
+        self._voices = {voice.id: voice for voice in usable_voices(voices)}
         if not self._voices:
-            try:
-                voices = await build_provider(self.hass, self._data).list_voices()
-            except VoiceServiceError:
-                return self.async_abort(reason="cannot_connect")
-            self._voices = {voice.id: voice for voice in usable_voices(voices)}
-            if not self._voices:
-                return self.async_abort(reason="no_usable_voices")
+            return self.async_abort(reason="no_usable_voices")
         return self.async_show_form(
             step_id="voice",
             data_schema=vol.Schema({vol.Required("voice"): voice_selector(self._voices.values())}),

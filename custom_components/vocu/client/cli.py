@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from . import errors
+from . import __version__, errors
 from .client import HOSTS, VocuClient
 from .models import LANGUAGES, PRESETS, Job, SynthesisOptions, Voice
 from .providers import PROVIDERS, Capability, VoiceProvider, create_provider
@@ -366,6 +366,7 @@ def _add_synthesis_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vocu", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--provider",
         choices=sorted(PROVIDERS),

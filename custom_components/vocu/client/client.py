@@ -18,6 +18,7 @@ import aiohttp
 
 from . import errors, wire
 from ._http import RetryPolicy, Timeouts, Transport
+from .deadline import Deadline, bounded
 from .models import (
     LANGUAGES,
     Account,
@@ -36,7 +37,7 @@ from .models import (
 )
 from .paths import resource_path
 from .polling import poll_until_ready
-from .streaming import SpeechStream, open_with_synthesis_retry
+from .streaming import SpeechStream, max_audio_bytes, open_with_synthesis_retry
 from .text import split_text
 from .turbo import TurboSession, connect_turbo
 
@@ -103,6 +104,7 @@ class VocuClient:
         user_agent: str | None = None,
         *,
         retry: RetryPolicy | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
         self.timeouts = timeouts or Timeouts()
@@ -116,6 +118,7 @@ class VocuClient:
             timeouts=self.timeouts,
             retry=retry or RetryPolicy(),
             user_agent=user_agent,
+            default_deadline=deadline,
         )
 
     def __repr__(self) -> str:
@@ -153,10 +156,12 @@ class VocuClient:
 
     # -- account / presets ------------------------------------------------------------------
 
-    async def get_account(self) -> Account:
+    @bounded
+    async def get_account(self, *, deadline: Deadline | None = None) -> Account:
         return await self._answer(_account, "GET", "/api/account/info")
 
-    async def list_presets(self) -> list[Preset]:
+    @bounded
+    async def list_presets(self, *, deadline: Deadline | None = None) -> list[Preset]:
         return await self._answer(
             lambda payload: [Preset.from_api(item) for item in data_objects(payload)],
             "GET",
@@ -165,19 +170,26 @@ class VocuClient:
 
     # -- voices -----------------------------------------------------------------------------
 
+    @bounded
     async def list_voices(
-        self, *, include_market: bool = True, show_full: bool = False
+        self,
+        *,
+        include_market: bool = True,
+        show_full: bool = False,
+        deadline: Deadline | None = None,
     ) -> list[Voice]:
         params = {"showMarket": "true" if include_market else "false"}
         if show_full:
             params["show"] = "full"
         return await self._answer(_voices, "GET", "/api/voice", params=params)
 
-    async def get_voice(self, voice_id: str) -> Voice:
+    @bounded
+    async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
         return await self._answer(
             _voice, "GET", self._path("/api/voice/{voice_id}", voice_id=voice_id)
         )
 
+    @bounded
     async def create_voice(
         self,
         name: str,
@@ -188,6 +200,7 @@ class VocuClient:
         description: str | None = None,
         vocal_filter: bool = True,
         model_version: str | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         if not name.strip():
             raise errors.ValidationError("the voice needs a name", code="VALIDATION_MISSING_FIELD")
@@ -210,6 +223,7 @@ class VocuClient:
         body.update({key: value for key, value in optional.items() if value is not None})
         return await self._answer(_voice, "POST", "/api/voice", json_body=body)
 
+    @bounded
     async def wait_for_voice(
         self,
         voice_id: str,
@@ -217,6 +231,7 @@ class VocuClient:
         timeout: float = 300,
         poll_interval: float = 2.0,
         on_progress: Callable[[Voice], None] | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         """Poll until the voice can speak; raise VoiceNotReadyError if it failed or time ran out."""
         return await poll_until_ready(
@@ -228,8 +243,14 @@ class VocuClient:
             failed_statuses=_FAILED_VOICE_STATUSES,
         )
 
+    @bounded
     async def update_voice(
-        self, voice_id: str, *, name: str | None = None, description: str | None = None
+        self,
+        voice_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         body = {
             key: value
@@ -239,18 +260,28 @@ class VocuClient:
         path = self._path("/api/voice/{voice_id}/info", voice_id=voice_id)
         return await self._answer(_voice, "POST", path, json_body=body)
 
-    async def set_voice_avatar(self, voice_id: str, image: bytes, mime: str = "image/png") -> Voice:
+    @bounded
+    async def set_voice_avatar(
+        self,
+        voice_id: str,
+        image: bytes,
+        mime: str = "image/png",
+        *,
+        deadline: Deadline | None = None,
+    ) -> Voice:
         body = {"avatar": wire.data_url(image, mime)}
         path = self._path("/api/voice/{voice_id}/avatar", voice_id=voice_id)
         return await self._answer(_voice, "POST", path, json_body=body)
 
-    async def delete_voice(self, voice_id: str) -> None:
+    @bounded
+    async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
             "DELETE",
             self._path("/api/voice/{voice_id}", voice_id=voice_id),
             missing_ok_on_retry=True,
         )
 
+    @bounded
     async def add_style(
         self,
         voice_id: str,
@@ -259,6 +290,7 @@ class VocuClient:
         *,
         description: str | None = None,
         vocal_filter: bool | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         body: dict[str, Any] = {
             "name": name,
@@ -271,20 +303,27 @@ class VocuClient:
         path = self._path("/api/voice/{voice_id}/prompt", voice_id=voice_id)
         return await self._answer(_voice, "POST", path, json_body=body)
 
-    async def delete_style(self, voice_id: str, style_id: str) -> Voice:
+    @bounded
+    async def delete_style(
+        self, voice_id: str, style_id: str, *, deadline: Deadline | None = None
+    ) -> Voice:
         path = self._path(
             "/api/voice/{voice_id}/prompt/{style_id}", voice_id=voice_id, style_id=style_id
         )
         return await self._answer(_voice, "DELETE", path)
 
-    async def get_style_transcript(self, voice_id: str, style_id: str) -> str | None:
+    @bounded
+    async def get_style_transcript(
+        self, voice_id: str, style_id: str, *, deadline: Deadline | None = None
+    ) -> str | None:
         path = self._path(
             "/api/voice/{voice_id}/prompt/{style_id}/stt", voice_id=voice_id, style_id=style_id
         )
         data = await self._answer(lambda payload: payload.get("data"), "GET", path)
         return data if isinstance(data, str) else None
 
-    async def import_shared_voice(self, share_id: str) -> str:
+    @bounded
+    async def import_shared_voice(self, share_id: str, *, deadline: Deadline | None = None) -> str:
         # Legacy endpoint, answer not captured: C-NB reads top-level `voiceId`, C-PY1 also
         # `data.voiceId`; accept both (and a Voice object under `data`).
         def voice_id_of(payload: Mapping[str, Any]) -> str | None:
@@ -302,7 +341,12 @@ class VocuClient:
     # -- synthesis --------------------------------------------------------------------------
 
     def stream_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> SpeechStream:
         """Stream one request's MP3 (text up to ``max_chars_per_request``); see SpeechStream."""
         wire.validate(text, options, self.max_chars_per_request, voice_id)
@@ -319,20 +363,40 @@ class VocuClient:
             async def opener() -> aiohttp.ClientResponse:
                 return await transport.open("GET", "/api/tts/simple-generate.mp3", params=params)
 
-        return SpeechStream(transport, opener, "speech synthesis")
+        return SpeechStream(
+            transport,
+            opener,
+            "speech synthesis",
+            budget=transport.budget(deadline),
+            max_bytes=max_audio_bytes(text),
+        )
 
     async def iter_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> AsyncIterator[bytes]:
         """MP3 chunks for text of any length: one request per packed group of sentences."""
         wire.validate(text, options, None, voice_id)
+        budget = self._transport.budget(deadline)  # one budget for every part
         for part in split_text(text, self.max_chars_per_request):
-            async with self.stream_speech(part, voice_id, options) as stream:
+            with budget.active():
+                stream = self.stream_speech(part, voice_id, options)
+            async with stream:
                 async for chunk in stream:
                     yield chunk
 
+    @bounded
     async def synthesize(
-        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> bytes:
         """The whole MP3. Free accounts (403 TTS_PAID_ONLY) go through an async job instead."""
         if not self._sync_refused:
@@ -349,8 +413,14 @@ class VocuClient:
             raise errors.ServerError("the finished job has no audio URL")
         return await self.download(job.audio_url)
 
+    @bounded
     async def create_stream_url(
-        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> GenerationResult:
         """Signed, key-free URLs (``stream_url``/``audio_url``) a player can fetch itself."""
         wire.validate(text, options, self.max_chars_per_request, voice_id)
@@ -362,7 +432,7 @@ class VocuClient:
 
         response = await open_with_synthesis_retry(transport, opener)
         payload = transport.decode(await transport.read_body(response, "stream URL"), response)
-        request_id = response.headers.get("X-Vocu-App-Request-Id")
+        request_id = transport.request_id_of(response.headers)
         return parse_answer(
             lambda answer: GenerationResult.from_api(data_object(answer), request_id),
             payload,
@@ -370,15 +440,22 @@ class VocuClient:
             request_id=request_id,
         )
 
-    async def download(self, url: str) -> bytes:
+    @bounded
+    async def download(self, url: str, *, deadline: Deadline | None = None) -> bytes:
         """Fetch a signed audio URL. The key is never sent (and redirects are followed)."""
         response = await self._transport.open("GET", url, auth=False)
         return await self._transport.read_body(response, "audio download")
 
     # -- async jobs -------------------------------------------------------------------------
 
+    @bounded
     async def create_job(
-        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> Job:
         """Queue an async generation; long text becomes several `contents[]` segments."""
         wire.validate(text, options, None, voice_id)
@@ -390,14 +467,23 @@ class VocuClient:
             _job, "POST", "/api/tts/generate", json_body={"contents": contents, "srt": False}
         )
 
-    async def get_job(self, job_id: str, *, stream: bool = False) -> Job:
+    @bounded
+    async def get_job(
+        self, job_id: str, *, stream: bool = False, deadline: Deadline | None = None
+    ) -> Job:
         params = {"stream": "true"} if stream else None
         return await self._answer(
             _job, "GET", self._path("/api/tts/generate/{job_id}", job_id=job_id), params=params
         )
 
+    @bounded
     async def list_jobs(
-        self, *, limit: int = 20, offset: int = 0, status: str | None = None
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        status: str | None = None,
+        deadline: Deadline | None = None,
     ) -> list[Job]:
         _check_page(limit, offset)
         params = {"limit": str(limit), "offset": str(offset)}
@@ -421,13 +507,15 @@ class VocuClient:
                 return
             offset += page_size
 
-    async def delete_job(self, job_id: str) -> None:
+    @bounded
+    async def delete_job(self, job_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
             "DELETE",
             self._path("/api/tts/generate/{job_id}", job_id=job_id),
             missing_ok_on_retry=True,
         )
 
+    @bounded
     async def wait_for_job(
         self,
         job_id: str,
@@ -435,9 +523,10 @@ class VocuClient:
         timeout: float = 300,
         initial_interval: float = 0.5,
         max_interval: float = 5.0,
+        deadline: Deadline | None = None,
     ) -> Job:
         """Poll with growing intervals until the job is generated (failed → ServerError)."""
-        deadline = time.monotonic() + timeout
+        give_up_at = time.monotonic() + timeout
         interval = initial_interval
         while True:
             job = await self.get_job(job_id)
@@ -447,7 +536,7 @@ class VocuClient:
                 raise errors.ServerError(
                     f"generation job {job_id} failed", code="TTS_GENERATE_FAILED"
                 )
-            if time.monotonic() + interval > deadline:
+            if time.monotonic() + interval > give_up_at:
                 raise errors.ServiceTimeoutError(
                     f"generation job {job_id} is still {job.status} after {timeout:g} s"
                 )
@@ -456,7 +545,10 @@ class VocuClient:
 
     # -- templates --------------------------------------------------------------------------
 
-    async def list_templates(self, *, limit: int = 20, offset: int = 0) -> list[Template]:
+    @bounded
+    async def list_templates(
+        self, *, limit: int = 20, offset: int = 0, deadline: Deadline | None = None
+    ) -> list[Template]:
         _check_page(limit, offset)
         params = {"limit": str(limit), "offset": str(offset)}
         return await self._answer(
@@ -466,15 +558,22 @@ class VocuClient:
             params=params,
         )
 
-    async def get_template(self, template_id: str) -> Template:
+    @bounded
+    async def get_template(self, template_id: str, *, deadline: Deadline | None = None) -> Template:
         return await self._answer(
             lambda payload: Template.from_api(data_object(payload)),
             "GET",
             self._path("/api/template/{template_id}", template_id=template_id),
         )
 
+    @bounded
     async def create_template(
-        self, name: str, contents: Sequence[Mapping[str, Any]], description: str | None = None
+        self,
+        name: str,
+        contents: Sequence[Mapping[str, Any]],
+        description: str | None = None,
+        *,
+        deadline: Deadline | None = None,
     ) -> Template:
         body = {"name": name, "description": description or "", "contents": list(contents)}
         answer = await self._answer(
@@ -495,12 +594,15 @@ class VocuClient:
             )
         return answer
 
+    @bounded
     async def update_template(
         self,
         template_id: str,
         name: str,
         contents: Sequence[Mapping[str, Any]],
         description: str | None = None,
+        *,
+        deadline: Deadline | None = None,
     ) -> Template:
         """Full replace; the answer is a bare ``{status:200}``, so the template is re-read."""
         body = {"name": name, "description": description or "", "contents": list(contents)}
@@ -511,7 +613,8 @@ class VocuClient:
         )
         return await self.get_template(template_id)
 
-    async def delete_template(self, template_id: str) -> None:
+    @bounded
+    async def delete_template(self, template_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
             "DELETE",
             self._path("/api/template/{template_id}", template_id=template_id),
@@ -520,7 +623,10 @@ class VocuClient:
 
     # -- turbo WebSocket --------------------------------------------------------------------
 
-    async def open_turbo_channel(self, voice_id: str) -> TurboChannel:
+    @bounded
+    async def open_turbo_channel(
+        self, voice_id: str, *, deadline: Deadline | None = None
+    ) -> TurboChannel:
         return await self._answer(
             lambda payload: TurboChannel.from_api(data_object(payload)),
             "POST",

@@ -74,7 +74,8 @@ def create_provider(
 ) -> VoiceProvider:
     """Build the provider ``name`` (``vocu``, ``noiz``, ``minimax``).
 
-    ``base_url=None`` uses the service's default. Extra keywords: ``timeouts``, ``retry``,
+    ``base_url=None`` uses the service's default. Extra keywords: ``deadline`` (the default
+    ``deadline.Deadline`` of calls that pass none), ``timeouts``, ``retry``,
     ``user_agent`` for all; ``max_chars_per_request`` for all; ``account`` for MiniMax (which of
     several configured MiniMax accounts to use). An injected session is never closed by the
     provider; without one the provider owns its session until ``close()``.

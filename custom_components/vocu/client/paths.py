@@ -7,7 +7,7 @@ would turn ``DELETE /api/voice/..`` into ``DELETE /api/``. Every service builds 
 from __future__ import annotations
 
 import string
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from yarl import URL
 
@@ -47,9 +47,14 @@ def resource_path(
     }
     path = template.format(**encoded)
     full = f"{base_url.rstrip('/')}{path}"
-    expected = urlsplit(full).path
+    built = urlsplit(full).path.split("/")
     prefix = urlsplit(f"{base_url.rstrip('/')}{template.split('{', 1)[0]}").path
-    sent = URL(full).raw_path
-    if sent != expected or not sent.startswith(prefix):
+    sent = URL(full).raw_path  # the path aiohttp will put on the wire
+    # yarl may re-encode a segment (",", "%2C"), which is harmless; dropping or merging one
+    # (dot segments, a decoded "/") is not.
+    same = len(sent.split("/")) == len(built) and all(
+        unquote(a) == unquote(b) for a, b in zip(sent.split("/"), built, strict=True)
+    )
+    if not same or not sent.startswith(prefix):
         raise _invalid(f"an id would leave its resource ({template})", provider)
     return path

@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import aiohttp
 
@@ -41,6 +41,7 @@ from .streaming import SpeechStream, max_audio_bytes, open_with_synthesis_retry
 from .text import split_text
 from .turbo import TurboSession, connect_turbo
 
+T = TypeVar("T")  # not PEP 695 brackets: the package supports Python 3.11
 _LOGGER = logging.getLogger(__name__)
 
 HOSTS: dict[str, str] = {
@@ -145,7 +146,7 @@ class VocuClient:
         """A path with ids: checked, encoded, kept under its resource (``paths``)."""
         return resource_path(self.base_url, template, provider="vocu", **ids)
 
-    async def _answer[T](
+    async def _answer(
         self, parse: Callable[[Mapping[str, Any]], T], method: str, path: str, **kwargs: Any
     ) -> T:
         """One JSON request, its answer parsed through the parse boundary."""

@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from . import errors
 from .errors import TimeoutLimit
@@ -225,7 +225,12 @@ class _Activation:
             _ACTIVE.reset(self._token)
 
 
-def bounded[**P, T](
+# TypeVar/ParamSpec, not PEP 695 brackets: the package supports Python 3.11 (requires-python).
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def bounded(  # noqa: UP047
     method: Callable[P, Coroutine[Any, Any, T]],
 ) -> Callable[P, Coroutine[Any, Any, T]]:
     """Run a public call inside its ``deadline=`` keyword's budget (see the module docstring).

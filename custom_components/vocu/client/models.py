@@ -15,7 +15,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import UnexpectedResponseError
 
@@ -49,7 +49,10 @@ _SHAPE_ERRORS = (
 )
 
 
-def parse_answer[T](
+T = TypeVar("T")  # not PEP 695 brackets: the package supports Python 3.11
+
+
+def parse_answer(  # noqa: UP047
     parse: Callable[[Mapping[str, Any]], T],
     payload: Mapping[str, Any],
     *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -31,6 +31,7 @@ from .base import unsupported as _unsupported
 _RATE_LIMIT_TEXT = re.compile(r"rate.?limit|too many requests", re.IGNORECASE)
 _RETRY_IN = re.compile(r"retry (?:in|after) (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
 _CREDIT_TEXT = re.compile(r"credit|balance|payment|quota exceeded", re.IGNORECASE)
+T = TypeVar("T")  # not PEP 695 brackets: the package supports Python 3.11
 _LIST_PAGES_LIMIT = 200  # a service that always says "more" must not loop forever
 
 
@@ -187,14 +188,14 @@ class HttpProvider(ProviderBasics):
         """A path with ids: checked, encoded, kept under its resource (``paths``)."""
         return resource_path(self.base_url, template, provider=self.name, safe=safe, **ids)
 
-    async def _answer[T](
+    async def _answer(
         self, parse: Callable[[Mapping[str, Any]], T], method: str, path: str, **kwargs: Any
     ) -> T:
         """One JSON request, its answer parsed through the parse boundary."""
         payload, request_id = await self._transport.request_with_id(method, path, **kwargs)
         return self._parse(parse, payload, f"{method} {path}", request_id)
 
-    def _parse[T](
+    def _parse(
         self,
         parse: Callable[[Mapping[str, Any]], T],
         payload: Mapping[str, Any],

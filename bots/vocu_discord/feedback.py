@@ -37,6 +37,8 @@ class ErrorKind(StrEnum):
     SERVICE_DOWN = "service_down"
     UNEXPECTED_ANSWER = "unexpected_answer"
     NOT_ALLOWED = "not_allowed"
+    OPTED_OUT = "opted_out"
+    COOLDOWN = "cooldown"
     UNKNOWN = "unknown"
 
 
@@ -56,6 +58,8 @@ MESSAGES: dict[ErrorKind, str] = {
         "The voice service sent an answer I do not understand; try again later."
     ),
     ErrorKind.NOT_ALLOWED: "You are not allowed to do that.",
+    ErrorKind.OPTED_OUT: "That member asked for their messages not to be read aloud.",
+    ErrorKind.COOLDOWN: "Slow down: wait a moment before the next message.",
     ErrorKind.UNKNOWN: "Something went wrong while speaking; the queue goes on.",
 }
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Final
 
 DOMAIN: Final = "vocu"
+# hass.data key of a host map ({"v1.vocu.ai": "http://127.0.0.1:8765", ...}) every entry's client
+# reaches hosts through; unset in production. Tests put the emulator's origin here to reach the
+# built-in hosts offline (see docs/architecture.md, "Trusted hosts and the host map").
+DATA_HOST_MAP: Final = f"{DOMAIN}_host_map"
 
 # entry.data
 CONF_PROVIDER: Final = "provider"  # a name in client.providers.PROVIDERS ("vocu", "noiz", ...)

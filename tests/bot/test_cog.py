@@ -431,7 +431,10 @@ async def test_optout_and_forget(world: World) -> None:
     forget = world.interaction()
     await world.cog.forget.callback(world.cog, forget)
     assert "Deleted" in forget.last
-    assert (await world.services.settings.get_user(world.guild.id, world.member.id)).is_default
+    # Forgetting someone must not opt them back in: the bare flag is all that stays.
+    user = await world.services.settings.get_user(world.guild.id, world.member.id)
+    assert user == type(user)(world.guild.id, world.member.id, autoread_opt_out=True)
+    assert not (await world.cog.handle_message(world.message("still private"))).speak
 
 
 async def test_auto_read_speaks_and_reports_not_in_voice_once(world: World) -> None:
@@ -441,7 +444,7 @@ async def test_auto_read_speaks_and_reports_not_in_voice_once(world: World) -> N
     first, second = world.message("hello?"), world.message("anyone?")
     await world.cog.handle_message(first)
     await world.cog.handle_message(second)
-    assert first.reactions == ["🔇"] and second.reactions == ["🔇"]
+    assert first.reactions == ["🔇"] and second.reactions == []  # once per idle period
     assert world.text.sent == ["I am not in a voice channel; use /tts join first."]
 
     voice_client = await world.join()

@@ -7,7 +7,7 @@ from typing import Any
 
 import mutagen.mp3
 import pytest
-from vocu_client import SynthesisOptions, VocuClient, errors
+from vocu_client import SynthesisOptions, VocuClient, errors, wire
 from vocu_emulator import seed
 
 from .conftest import ClientFactory, requests_to
@@ -169,6 +169,18 @@ async def test_paid_only_is_raised_by_streaming(make_client: ClientFactory) -> N
     assert caught.value.code == "TTS_PAID_ONLY"
 
 
+async def test_playable_url_of_an_unpaid_account_is_a_jobs_audio(
+    make_client: ClientFactory, vocu_emulator: Any
+) -> None:
+    client = make_client(seed.FREE_TOKEN)
+    for _ in range(2):
+        result = await client.create_playable_url("Free to play.", seed.BOB_ID)
+        assert result.audio_url and seed.FREE_TOKEN not in result.audio_url
+        assert_mp3(await client.download(result.playable_url))
+    assert len(requests_to(vocu_emulator, POST_PATH)) == 1  # refused once, then remembered
+    assert len(requests_to(vocu_emulator, "/api/tts/generate", "POST")) == 2
+
+
 async def test_stream_url_is_signed_and_fetched_without_the_key(
     client: VocuClient, vocu_emulator: Any
 ) -> None:
@@ -219,3 +231,10 @@ async def test_long_cjk_text_is_sent_in_a_body_not_a_url(
     assert_mp3(audio)
     assert not requests_to(vocu_emulator, GET_PATH)
     assert requests_to(vocu_emulator, POST_PATH)[-1].json["stream"] is True
+
+
+def test_speech_rate_direction_is_one_constant(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert wire.SPEECH_RATE_IS_DURATION  # the API reference's reading: larger = slower
+    assert wire.speech_rate(2.0) == 0.5
+    monkeypatch.setattr(wire, "SPEECH_RATE_IS_DURATION", False)  # the user guide's reading
+    assert wire.speech_rate(2.0) == 2.0

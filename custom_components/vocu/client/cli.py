@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from . import __version__, errors
 from .client import HOSTS, VocuClient
+from .deadline import DEFAULT_DEADLINE, Deadline
 from .models import LANGUAGES, PRESETS, Job, SynthesisOptions, Voice
 from .providers import PROVIDERS, Capability, VoiceProvider, create_provider
 from .providers.base import unsupported
@@ -386,6 +387,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--account", help="minimax: which useapi.net MiniMax account (env USEAPI_ACCOUNT)"
     )
+    parser.add_argument(
+        "--timeout",
+        dest="total_timeout",
+        type=float,
+        default=DEFAULT_DEADLINE.total,
+        help="seconds one request may take in all, retries included (default %(default)g)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     say = commands.add_parser("say", help="speak TEXT ('-' reads stdin) into an MP3 file")
@@ -525,6 +533,10 @@ async def _run(args: argparse.Namespace, token: str) -> int:
     account = args.account or os.environ.get("USEAPI_ACCOUNT")
     if args.provider == "minimax" and account:
         extra["account"] = account
+    total = args.total_timeout
+    extra["deadline"] = Deadline(
+        total=total, first_byte=min(total, DEFAULT_DEADLINE.first_byte or total)
+    )
     async with create_provider(args.provider, token, base_url=base_url, **extra) as client:
         try:
             await args.handler(client, args)

@@ -7,18 +7,22 @@ HTTP, envelopes and error mapping live in ``_http``; streaming in ``streaming``;
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self, TypeVar
+from urllib.parse import urlsplit
 
 import aiohttp
 
 from . import errors, wire
 from ._http import RetryPolicy, Timeouts, Transport
-from .deadline import Deadline, bounded
+from .body import MAX_DOWNLOAD_BYTES
+from .deadline import Deadline, bounded, polling_deadline
+from .hosts import VOCU_HOSTS
 from .models import (
     LANGUAGES,
     Account,
@@ -75,6 +79,11 @@ def _check_page(limit: int, offset: int) -> None:
         )
 
 
+def _own_hosts(base_url: str) -> frozenset[str]:
+    """Vocu's hosts trust each other (exports name either); v1.wusound.cn is another service."""
+    return VOCU_HOSTS if (urlsplit(base_url).hostname or "").lower() in VOCU_HOSTS else frozenset()
+
+
 def _voice(payload: Mapping[str, Any]) -> Voice:
     return Voice.from_api(data_object(payload))
 
@@ -106,12 +115,19 @@ class VocuClient:
         *,
         retry: RetryPolicy | None = None,
         deadline: Deadline | None = None,
+        trusted_hosts: Iterable[str] = (),
+        host_map: Mapping[str, str] | None = None,
     ) -> None:
+        """``trusted_hosts`` adds hosts a redirect may take the key to; ``host_map`` says where a
+        host is really reached (tests: built-in hosts on the emulator). See ``hosts.py``.
+        """
         self.base_url = resolve_base_url(base_url)
         self.timeouts = timeouts or Timeouts()
         self.max_chars_per_request = max_chars_per_request
         # Set by the first 403 TTS_PAID_ONLY: later whole-file syntheses go straight to a job.
         self._sync_refused = False
+        # Set when GET simple-generate refused the header (401) and took `?token=` instead.
+        self._get_key_in_query = False
         self._transport = Transport(
             api_key,
             self.base_url,
@@ -120,6 +136,8 @@ class VocuClient:
             retry=retry or RetryPolicy(),
             user_agent=user_agent,
             default_deadline=deadline,
+            trusted_hosts=[*_own_hosts(self.base_url), *trusted_hosts],
+            host_map=host_map,
         )
 
     def __repr__(self) -> str:
@@ -224,7 +242,6 @@ class VocuClient:
         body.update({key: value for key, value in optional.items() if value is not None})
         return await self._answer(_voice, "POST", "/api/voice", json_body=body)
 
-    @bounded
     async def wait_for_voice(
         self,
         voice_id: str,
@@ -234,15 +251,19 @@ class VocuClient:
         on_progress: Callable[[Voice], None] | None = None,
         deadline: Deadline | None = None,
     ) -> Voice:
-        """Poll until the voice can speak; raise VoiceNotReadyError if it failed or time ran out."""
-        return await poll_until_ready(
-            self.get_voice,
-            voice_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-            failed_statuses=_FAILED_VOICE_STATUSES,
-        )
+        """Poll until the voice can speak; raise VoiceNotReadyError if it failed or time ran out.
+
+        Without ``deadline`` the call may take ``timeout`` plus ``deadline.POLL_GRACE``.
+        """
+        async with self._transport.within(deadline or polling_deadline(timeout), "wait for voice"):
+            return await poll_until_ready(
+                self.get_voice,
+                voice_id,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+                failed_statuses=_FAILED_VOICE_STATUSES,
+            )
 
     @bounded
     async def update_voice(
@@ -362,15 +383,33 @@ class VocuClient:
         else:
 
             async def opener() -> aiohttp.ClientResponse:
-                return await transport.open("GET", "/api/tts/simple-generate.mp3", params=params)
+                return await self._open_simple_get(params)
 
+        # A POST answered with the JSON envelope (direct_stream ignored) is followed to its URL.
         return SpeechStream(
             transport,
             opener,
             "speech synthesis",
             budget=transport.budget(deadline),
             max_bytes=max_audio_bytes(text),
+            follow_envelope=True,
         )
+
+    async def _open_simple_get(self, params: Mapping[str, str]) -> aiohttp.ClientResponse:
+        """GET simple-generate: key in the header first; seed page 002 shows it as ``?token=``.
+
+        A 401 generated nothing, so it is asked once more with the query form, and the form that
+        worked is kept for this client. That URL is redacted wherever it could appear.
+        """
+        path = "/api/tts/simple-generate.mp3"
+        if not self._get_key_in_query:
+            try:
+                return await self._transport.open("GET", path, params=params)
+            except errors.AuthenticationError:
+                _LOGGER.debug("GET simple-generate refused the header; trying the token query")
+        response = await self._transport.open("GET", path, params=params, key_param="token")
+        self._get_key_in_query = True
+        return response
 
     async def iter_speech(
         self,
@@ -442,10 +481,37 @@ class VocuClient:
         )
 
     @bounded
+    async def create_playable_url(
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
+    ) -> GenerationResult:
+        """A key-free URL a player fetches itself: the live stream of a synchronous generation,
+        or, for accounts without synchronous generation (403 TTS_PAID_ONLY, remembered like in
+        `synthesize`), the audio file of a finished async job."""
+        if not self._sync_refused:
+            try:
+                return await self.create_stream_url(text, voice_id, options)
+            except errors.PaidOnlyError:
+                _LOGGER.debug("synchronous generation is paid-only; using async jobs from now on")
+                self._sync_refused = True
+        job = await self.create_job(text, voice_id, options)
+        job = await self.wait_for_job(job.id)
+        if not job.audio_url:
+            raise errors.ServerError("the finished job has no audio URL")
+        return GenerationResult(id=job.id, audio_url=job.audio_url)
+
+    @bounded
     async def download(self, url: str, *, deadline: Deadline | None = None) -> bytes:
-        """Fetch a signed audio URL. The key is never sent (and redirects are followed)."""
+        """Fetch a signed audio URL. The key is never sent (and redirects are followed).
+
+        A job's whole MP3 may be long: capped at ``body.MAX_DOWNLOAD_BYTES``, not the JSON cap.
+        """
         response = await self._transport.open("GET", url, auth=False)
-        return await self._transport.read_body(response, "audio download")
+        return await self._transport.read_body(response, "audio download", limit=MAX_DOWNLOAD_BYTES)
 
     # -- async jobs -------------------------------------------------------------------------
 
@@ -473,9 +539,13 @@ class VocuClient:
         self, job_id: str, *, stream: bool = False, deadline: Deadline | None = None
     ) -> Job:
         params = {"stream": "true"} if stream else None
-        return await self._answer(
+        job = await self._answer(
             _job, "GET", self._path("/api/tts/generate/{job_id}", job_id=job_id), params=params
         )
+        if stream and job.stream_url is None and job.audio_url:
+            # `?stream=1` swaps `audio` for the stream URL (no separate `streamUrl`).
+            return dataclasses.replace(job, stream_url=job.audio_url)
+        return job
 
     @bounded
     async def list_jobs(
@@ -516,7 +586,6 @@ class VocuClient:
             missing_ok_on_retry=True,
         )
 
-    @bounded
     async def wait_for_job(
         self,
         job_id: str,
@@ -527,6 +596,12 @@ class VocuClient:
         deadline: Deadline | None = None,
     ) -> Job:
         """Poll with growing intervals until the job is generated (failed → ServerError)."""
+        async with self._transport.within(deadline or polling_deadline(timeout), "wait for job"):
+            return await self._poll_job(job_id, timeout, initial_interval, max_interval)
+
+    async def _poll_job(
+        self, job_id: str, timeout: float, initial_interval: float, max_interval: float
+    ) -> Job:
         give_up_at = time.monotonic() + timeout
         interval = initial_interval
         while True:

@@ -61,6 +61,15 @@ ACTION_DEADLINE = Deadline(total=600.0, first_byte=360.0)
 # The Discord bot, per queued item.
 BOT_ITEM_DEADLINE = Deadline(total=None, first_byte=30.0)
 
+# A wait-for-voice/job call's default: its own ``timeout`` plus time for the last poll.
+POLL_GRACE = 60.0
+
+
+def polling_deadline(timeout: float) -> Deadline:
+    """The deadline of ``wait_for_voice(timeout=…)`` when its caller names none."""
+    return Deadline(total=timeout + POLL_GRACE, first_byte=DEFAULT_DEADLINE.first_byte)
+
+
 _ACTIVE: contextvars.ContextVar[Budget | None] = contextvars.ContextVar(
     "vocu_client_budget", default=None
 )
@@ -225,14 +234,14 @@ class _Activation:
             _ACTIVE.reset(self._token)
 
 
-# TypeVar/ParamSpec, not PEP 695 brackets: the package supports Python 3.11 (requires-python).
-P = ParamSpec("P")
-T = TypeVar("T")
+# TypeVar/ParamSpec, not PEP 695 brackets: the client also runs on Python 3.11.
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
-def bounded(  # noqa: UP047
-    method: Callable[P, Coroutine[Any, Any, T]],
-) -> Callable[P, Coroutine[Any, Any, T]]:
+def bounded(
+    method: Callable[_P, Coroutine[Any, Any, _T]],
+) -> Callable[_P, Coroutine[Any, Any, _T]]:
     """Run a public call inside its ``deadline=`` keyword's budget (see the module docstring).
 
     The decorated method declares ``deadline: Deadline | None = None`` for its callers and type
@@ -240,7 +249,7 @@ def bounded(  # noqa: UP047
     """
 
     @functools.wraps(method)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+    async def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
         deadline = kwargs.pop("deadline", None)
         transport = args[0]._transport  # type: ignore[attr-defined]
         async with transport.within(deadline, method.__name__.replace("_", " ")):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -31,6 +32,9 @@ PRESETS: tuple[str, ...] = ("creative", "balance", "stable")
 
 # Order of the five `emo_switch` weights.
 EMOTIONS: tuple[str, ...] = ("anger", "happiness", "neutral", "sadness", "contextual")
+
+# A translation resource key ("tts.preset.balance.name"): dotted words, no spaces.
+_RESOURCE_KEY = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
 
 
 class ShapeError(TypeError):
@@ -52,7 +56,7 @@ _SHAPE_ERRORS = (
 T = TypeVar("T")  # not PEP 695 brackets: the package supports Python 3.11
 
 
-def parse_answer(  # noqa: UP047
+def parse_answer(
     parse: Callable[[Mapping[str, Any]], T],
     payload: Mapping[str, Any],
     *,
@@ -296,6 +300,8 @@ class Preset:
         def text(value: Any) -> str | None:
             if isinstance(value, Mapping):  # i18n maps, e.g. {"en": "...", "zh": "..."}
                 value = value.get("en") or next(iter(value.values()), None)
+            if isinstance(value, str) and _RESOURCE_KEY.fullmatch(value):
+                return None  # the export's shape: a key the app translates, not text to show
             return None if value is None else str(value)
 
         return cls(
@@ -402,6 +408,7 @@ class Job:
             id=str(data.get("id", "")),
             status=str(data.get("status") or "unknown"),
             audio_url=audio,
+            # `?stream=1` may swap `audio` for the stream URL instead: see VocuClient.get_job.
             stream_url=text_of(metadata.get("streamUrl") or data.get("streamUrl")),
             characters=_int(characters) if characters is not None else None,
             segments=segments,
@@ -420,11 +427,16 @@ class Template:
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Template:
         data = object_of(data)
+        # The export keeps `description` (and possibly `contents`) under `metadata`; older
+        # answers at the top level: read both.
+        raw_metadata = data.get("metadata")
+        metadata: Mapping[str, Any] = raw_metadata if isinstance(raw_metadata, Mapping) else {}
+        description = metadata.get("description", data.get("description"))
         return cls(
             id=str(data.get("id", "")),
             name=str(data.get("name") or ""),
-            description=text_of(data.get("description")),
-            contents=tuple(objects_of(data.get("contents") or None)),
+            description=description if isinstance(description, str) else None,
+            contents=tuple(objects_of(data.get("contents") or metadata.get("contents") or None)),
             raw=dict(data),
         )
 

@@ -42,14 +42,6 @@ def _error(key: str, source: str) -> ServiceValidationError:
     )
 
 
-class _LocalRefused(Exception):
-    """A local sample refused in the executor; ``key`` is the translation key to raise."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
 def is_audio(head: bytes) -> bool:
     """WAV, MP3 (ID3 tag or frame sync), M4A (``ftyp`` box), FLAC or OGG, by magic bytes."""
     return (
@@ -61,7 +53,7 @@ def is_audio(head: bytes) -> bool:
     )
 
 
-def _read_local_sample(config: Config, path: Path) -> bytes:
+def _read_local_sample(config: Config, path: Path, source: str) -> bytes:
     """One executor job: resolve the real path, check the allowlist on it, sniff, read.
 
     The check is made on the resolved path, so a symlink (in a media folder or an allowlisted
@@ -70,31 +62,29 @@ def _read_local_sample(config: Config, path: Path) -> bytes:
     try:
         real = path.resolve(strict=True)
     except (OSError, RuntimeError) as err:
-        raise _LocalRefused("audio_unreadable") from err
+        raise _error("audio_unreadable", source) from err
     if not config.is_allowed_path(str(real)):
-        raise _LocalRefused("path_not_allowed")
+        raise _error("path_not_allowed", source)
     try:
         with real.open("rb") as sample:
             status = os.fstat(sample.fileno())
             if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_SAMPLE_BYTES:
-                raise _LocalRefused("audio_unreadable")
+                raise _error("audio_unreadable", source)
             data = sample.read(MAX_SAMPLE_BYTES + 1)
     except OSError as err:
-        raise _LocalRefused("audio_unreadable") from err
+        raise _error("audio_unreadable", source) from err
     if len(data) > MAX_SAMPLE_BYTES:
-        raise _LocalRefused("audio_unreadable")
+        raise _error("audio_unreadable", source)
     if not is_audio(data[:12]):
-        raise _LocalRefused("not_audio")
+        raise _error("not_audio", source)
     return data
 
 
 async def _read_local(hass: HomeAssistant, path: Path, source: str) -> bytes:
     if not path.is_absolute():
         raise _error("path_not_allowed", source)
-    try:
-        return await hass.async_add_executor_job(_read_local_sample, hass.config, path)
-    except _LocalRefused as refused:
-        raise _error(refused.key, source) from None
+    # Raises the translated ServiceValidationError itself (plain objects, safe off the loop).
+    return await hass.async_add_executor_job(_read_local_sample, hass.config, path, source)
 
 
 async def _fetch(hass: HomeAssistant, url: str, source: str) -> bytes:

@@ -127,11 +127,16 @@ PROVIDER_CASES: list[tuple[str, str, str, str, Callable[[VoiceProvider], Awaitab
      '{"audio_url":{"u":1}}', lambda p: p.create_stream_url("Hello.", seed.MINIMAX_CLONE_ID)),
     ("minimax nesting", "minimax", "/useapi/v1/minimax/audio/voices/", DEEP,
      lambda p: p.list_voices()),
+    ("minimax official voices hold numbers", "minimax_official", "/minimax/v1/get_voice",
+     '{"base_resp":{"status_code":0},"voice_cloning":[1]}', lambda p: p.list_voices()),
+    ("minimax official system list is a string", "minimax_official", "/minimax/v1/get_voice",
+     '{"base_resp":{"status_code":0},"system_voice":"x"}', lambda p: p.list_voices()),
 ]  # fmt: skip
 
 _PROVIDER_SETUP = {
     "noiz": (seed.NOIZ_KEY, "/noiz/v1"),
     "minimax": (seed.USEAPI_TOKEN, "/useapi/v1/minimax"),
+    "minimax_official": (seed.MINIMAX_API_KEY, "/minimax"),
 }
 
 

@@ -20,6 +20,7 @@ _PROVIDERS = {
     "vocu": (seed.PAID_TOKEN, "", seed.BOB_ID),
     "noiz": (seed.NOIZ_KEY, "/noiz/v1", seed.NOIZ_VOICE_ID),
     "minimax": (seed.USEAPI_TOKEN, "/useapi/v1/minimax", seed.MINIMAX_CLONE_ID),
+    "minimax_official": (seed.MINIMAX_API_KEY, "/minimax", seed.MINIMAX_OFFICIAL_CLONE_ID),
 }
 
 

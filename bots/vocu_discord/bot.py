@@ -6,10 +6,13 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
+from .cog_support import answer_command_error
 from .config import BotConfig
 from .services import BotServices
 
@@ -25,9 +28,23 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
+class VocuCommandTree(app_commands.CommandTree):
+    """Every failed command, ours or not, gets a short answer instead of Discord's timeout."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await answer_command_error(interaction, error)
+
+
 class VocuBot(commands.Bot):
-    def __init__(self, config: BotConfig) -> None:
-        super().__init__(command_prefix=commands.when_mentioned, intents=bot_intents())
+    def __init__(self, config: BotConfig, **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=bot_intents(),
+            tree_cls=VocuCommandTree,
+            **options,  # e.g. connector= (tests point it at a loopback Discord)
+        )
         self.config = config
         self.vocu_services: BotServices | None = None
 

@@ -19,9 +19,9 @@ from vocu_client.providers import Capability
 from .cog_base import CogBase
 from .cog_events import AutoReadEvents
 from .cog_settings import DictionaryCommands, ManageCommands, SettingsCommands, VoiceCommands
-from .cog_support import errors_as_replies, names_for, reply
+from .cog_support import answer_command_error, defer, errors_as_replies, names_for, reply
 from .feedback import ErrorKind, SpeechRefusedError, classify, user_message
-from .lifecycle import connect_with_policy
+from .lifecycle import VOICE_CONNECT_TIMEOUT, GuildLocks, check_joinable, connect_with_policy
 from .services import BotServices
 from .speaker import SpeechRequest
 from .voices import voice_label
@@ -54,10 +54,17 @@ class VocuCog(
         self._idle_task: asyncio.Task[None] | None = None
         self.text_channels: dict[int, Any] = {}  # where failed queue items are reported
         services.speaker.error_sink = self.report_failed_item
+        self._join_locks = GuildLocks()
         self.speak_menu = app_commands.ContextMenu(
             name="Speak this message", callback=self.speak_message
         )
+        self.speak_menu.error(answer_command_error)
         super().__init__()
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await answer_command_error(interaction, error)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.speak_menu)
@@ -79,6 +86,8 @@ class VocuCog(
 
     @app_commands.command(description="Join your voice channel")
     async def join(self, interaction: discord.Interaction) -> None:
+        if not await defer(interaction):  # connecting can take seconds
+            return
         async with errors_as_replies(interaction):
             channel = _caller_voice_channel(interaction)
             await self.join_channel(interaction.guild, channel, interaction.channel_id)
@@ -101,6 +110,8 @@ class VocuCog(
         voice: str | None = None,
         style: str | None = None,
     ) -> None:
+        if not await defer(interaction):  # expired: nobody would know it was accepted
+            return
         async with errors_as_replies(interaction):
             self.text_channels[interaction.channel_id or 0] = interaction.channel
             item = await self.services.speaker.speak(self._request(interaction, text, voice, style))
@@ -138,6 +149,8 @@ class VocuCog(
     async def voices(
         self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 100] = 1
     ) -> None:
+        if not await defer(interaction):
+            return
         async with errors_as_replies(interaction):
             voices = await self.services.catalog.voices()
             pages = max(1, -(-len(voices) // VOICES_PER_PAGE))
@@ -158,13 +171,17 @@ class VocuCog(
         voice: str | None = None,
         style: str | None = None,
     ) -> None:
+        # Deferred ephemerally, so refusals and failures stay private; only the file is public.
+        if not await defer(interaction):
+            return
         async with errors_as_replies(interaction):
-            # Checked before deferring, so refusals stay ephemeral; the file itself is public.
             request = self._request(interaction, text, voice, style)
             prepared = await self.services.speaker.prepare(request, announce=False)
-            await interaction.response.defer(thinking=True)
             audio = await self.services.speaker.render_file(self.services.client, prepared)
-            await interaction.followup.send(file=discord.File(audio, filename="speech.mp3"))
+            await interaction.edit_original_response(content="Your file is posted below.")
+            await interaction.followup.send(
+                file=discord.File(audio, filename="speech.mp3"), ephemeral=False
+            )
 
     @app_commands.command(description="The voice account's credit balance (Manage Server)")
     async def credits(self, interaction: discord.Interaction) -> None:
@@ -173,6 +190,8 @@ class VocuCog(
         provider = self.services.client
         if not provider.supports(Capability.ACCOUNT):
             await reply(interaction, f"Credits are not available for {provider.info.title}.")
+            return
+        if not await defer(interaction):
             return
         async with errors_as_replies(interaction):
             account = await provider.get_account()
@@ -207,6 +226,8 @@ class VocuCog(
     async def speak_message(
         self, interaction: discord.Interaction, message: discord.Message
     ) -> None:
+        if not await defer(interaction):
+            return
         async with errors_as_replies(interaction):
             request = SpeechRequest(
                 guild_id=interaction.guild_id or 0,
@@ -241,16 +262,26 @@ class VocuCog(
         self, guild: Any, channel: Any, text_channel_id: int | None = None
     ) -> None:
         """Connect (or move) to ``channel``, start the guild's player, remember the channel."""
+        async with self._join_locks(guild.id):  # a second join waits, then finds the first
+            await self._join_locked(guild, channel, text_channel_id)
+
+    async def _join_locked(self, guild: Any, channel: Any, text_channel_id: int | None) -> None:
         services = self.services
         settings = await services.settings.get_guild(guild.id)
         player = services.players.get(guild.id)
         if player is not None and getattr(player.voice_client, "channel", None) == channel:
             return
+        me = getattr(guild, "me", None)
+        if me is not None:
+            check_joinable(channel, me)
         if player is not None and hasattr(player.voice_client, "move_to"):
             await player.voice_client.move_to(channel)
         else:
             voice_client = await connect_with_policy(
-                lambda: channel.connect(reconnect=False, self_deaf=True), guild_id=guild.id
+                lambda: channel.connect(
+                    reconnect=False, self_deaf=True, timeout=VOICE_CONNECT_TIMEOUT
+                ),
+                guild_id=guild.id,
             )
             await services.players.create(
                 guild.id,

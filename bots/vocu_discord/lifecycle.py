@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+import aiohttp
 import discord
 
 _LOGGER = logging.getLogger(__name__)
@@ -26,6 +27,9 @@ RETRY_ONCE_CLOSE_CODES: dict[int, str] = {
     4006: "the voice session is no longer valid",
 }
 RETRY_BACKOFF_SECONDS = 5.0
+# Ours, not discord.py's 30 s: the user waits on a deferred reply, and on a timeout discord.py
+# waits as long again for the leave to be confirmed.
+VOICE_CONNECT_TIMEOUT = 15.0
 
 
 class VoiceConnectError(Exception):
@@ -62,7 +66,53 @@ async def connect_with_policy(
         except TimeoutError:
             _LOGGER.error("Voice in guild %s: connecting timed out", guild_id)
             raise VoiceConnectError("Connecting to the voice channel timed out.") from None
+        except (aiohttp.ClientError, OSError) as error:
+            _LOGGER.error("Voice in guild %s: voice server unreachable (%s)", guild_id, error)
+            raise VoiceConnectError(
+                "Discord's voice server could not be reached; try again in a moment."
+            ) from None
     raise AssertionError("unreachable")
+
+
+def check_joinable(channel: Any, me: Any) -> None:
+    """Refuse at once what Discord would leave unanswered (the connect would just time out)."""
+    if isinstance(channel, discord.StageChannel):
+        raise VoiceConnectError(
+            f"{channel.name} is a stage channel; I only speak in ordinary voice channels."
+        )
+    permissions = channel.permissions_for(me)
+    missing = [
+        label
+        for label, granted in (
+            ("View Channel", permissions.view_channel),
+            ("Connect", permissions.connect),
+            ("Speak", permissions.speak),
+        )
+        if not granted
+    ]
+    if missing:
+        raise VoiceConnectError(
+            f"I need the {' and '.join(missing)} permission in {channel.name}; "
+            "ask a server admin to grant it."
+        )
+    limit = getattr(channel, "user_limit", 0)
+    if limit and len(channel.members) >= limit and not permissions.move_members:
+        raise VoiceConnectError(f"{channel.name} is full ({limit} members).")
+
+
+class GuildLocks:
+    """One voice connect (or move) per guild at a time; later callers wait and then see it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def __call__(self, guild_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(guild_id, asyncio.Lock())
+
+    def forget(self, guild_id: int) -> None:
+        lock = self._locks.get(guild_id)
+        if lock is not None and not lock.locked():
+            del self._locks[guild_id]
 
 
 def humans_remain(members: Iterable[Any]) -> bool:

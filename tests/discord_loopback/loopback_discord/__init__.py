@@ -100,6 +100,20 @@ class LoopbackDiscord:
     def connector(self) -> aiohttp.TCPConnector:
         return aiohttp.TCPConnector(limit=0, ssl=self.certs.client_context())
 
+    # -- what moderators do ---------------------------------------------------------------------
+
+    async def set_everyone_permissions(self, permissions: int) -> None:
+        self.world.everyone_permissions = permissions
+        role = self.world.guild_json()["roles"][0]
+        await self.gateway.dispatch(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(w.GUILD_ID), "role": role}
+        )
+
+    async def set_voice_user_limit(self, limit: int) -> None:
+        self.world.voice_user_limit = limit
+        for channel_id in (w.VOICE_CHANNEL_ID, w.OTHER_VOICE_CHANNEL_ID):
+            await self.gateway.dispatch("CHANNEL_UPDATE", self.world.channel_json(channel_id))
+
     # -- what users do ---------------------------------------------------------------------------
 
     def _interaction(

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from .world import APP_ID, GUILD_ID, World, user_json
+from .world import APP_ID, CONNECT, GUILD_ID, World, user_json
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class Gateway:
         self.voice_endpoint = voice_endpoint
         self.url = ""  # set by the server once it listens
         self.voice_requests: list[dict[str, Any]] = []  # every op 4 the bot sent
-        self.answer_voice_requests = True
+        self.voice_server_delay = 0.0  # seconds before VOICE_SERVER_UPDATE (a slow handshake)
         self._socket: web.WebSocketResponse | None = None
         self._sequence = 0
         self.ready = asyncio.Event()
@@ -49,8 +49,7 @@ class Gateway:
                 await self._identify(data)
             elif op == VOICE_STATE:
                 self.voice_requests.append(data)
-                if self.answer_voice_requests:
-                    await self._voice_state(data)
+                asyncio.create_task(self._voice_state(data))  # noqa: RUF006 - ends with the socket
         return socket
 
     async def _identify(self, data: dict[str, Any]) -> None:
@@ -68,9 +67,12 @@ class Gateway:
 
     async def _voice_state(self, data: dict[str, Any]) -> None:
         channel_id = data.get("channel_id")
+        if channel_id is not None and not self.world.everyone_permissions & CONNECT:
+            return  # Discord does not answer a join the bot may not make
         self.world.voice[APP_ID] = None if channel_id is None else int(channel_id)
         await self.dispatch("VOICE_STATE_UPDATE", self.world.voice_state_json(APP_ID))
         if channel_id is not None:
+            await asyncio.sleep(self.voice_server_delay)
             await self.voice_server_update()
 
     async def voice_server_update(self) -> None:

@@ -28,6 +28,7 @@ from .const import (
     CONF_ACCOUNT,
     CONF_ASYNC_MODE,
     CONF_BASE_URL,
+    CONF_GROUP_ID,
     CONF_HOST,
     CONF_PROVIDER,
     DEFAULT_PROVIDER,
@@ -97,6 +98,11 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._data[CONF_ACCOUNT] = account
             else:
                 self._data.pop(CONF_ACCOUNT, None)
+        if self._info.name != DEFAULT_PROVIDER or CONF_GROUP_ID in user_input:
+            if group_id := str(user_input.get(CONF_GROUP_ID) or "").strip():
+                self._data[CONF_GROUP_ID] = group_id
+            else:
+                self._data.pop(CONF_GROUP_ID, None)
 
     def _placeholders(self) -> dict[str, str]:
         return {"api_key_url": API_KEY_URLS[self._info.name], "service": self._info.title}
@@ -289,6 +295,7 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
         suggested = user_input or {
             CONF_HOST: entry.data.get(CONF_HOST, default_host(self._info)),
             **({CONF_ACCOUNT: entry.data[CONF_ACCOUNT]} if entry.data.get(CONF_ACCOUNT) else {}),
+            **({CONF_GROUP_ID: entry.data[CONF_GROUP_ID]} if entry.data.get(CONF_GROUP_ID) else {}),
         }
         return self.async_show_form(
             step_id="reconfigure",

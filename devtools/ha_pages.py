@@ -8,6 +8,7 @@ open shadow roots of HA's web components.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -55,6 +56,7 @@ class HaPages:
         self.language = language
         self.shots = shots
         self.saved: list[Path] = []
+        self._pending_config_handled = False
         page.set_default_timeout(WAIT_MS)
         expect.set_options(timeout=WAIT_MS)
 
@@ -114,14 +116,24 @@ class HaPages:
         await self.dialog().get_by_role("button", name=self.ui("ui.common.submit")).click()
 
     async def dismiss_pending_http_config(self) -> None:
-        """HA asks to confirm the http: settings of configuration.yaml once; a person confirms."""
+        """HA asks to confirm the http: settings of configuration.yaml once; a person confirms.
+
+        The dialog opens whenever the frontend gets to it (late on a loaded machine), so a locator
+        handler confirms it before any action it would block, instead of a one-off wait.
+        """
+        if self._pending_config_handled:
+            return
+        self._pending_config_handled = True
         confirm = self.page.locator("dialog-http-pending-config").get_by_role(
             "button", name=self.ui("ui.dialogs.http_pending_config.confirm")
         )
-        try:
-            await confirm.click(timeout=5_000)
-        except PlaywrightTimeout:
-            return
+
+        async def confirm_it(button: Locator) -> None:
+            with contextlib.suppress(PlaywrightTimeout):
+                await button.click(timeout=5_000)
+
+        # The handler fires when the button shows (the dialog's host element has no box of its own).
+        await self.page.add_locator_handler(confirm, confirm_it)
 
     # --- onboarding -----------------------------------------------------------------------------
 

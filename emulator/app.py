@@ -16,9 +16,11 @@ from typing import Any
 from aiohttp import web
 
 from . import (
+    adversarial,
     routes_account,
     routes_jobs,
     routes_minimax,
+    routes_minimax_official,
     routes_noiz,
     routes_tts,
     routes_voice,
@@ -130,6 +132,7 @@ class Emulator:
         turbo.add_routes(app)
         routes_noiz.add_routes(app)  # /noiz/v1/...
         routes_minimax.add_routes(app)  # /useapi/v1/minimax/... and its audio CDN
+        routes_minimax_official.add_routes(app)  # /minimax/v1/..., /minimaxi/v1/..., its CDN
         app.router.add_post("/_emulator/reset", self._control_reset)
         app.router.add_post("/_emulator/faults", self._control_faults)
         app.router.add_delete("/_emulator/faults", self._control_clear_faults)
@@ -172,6 +175,14 @@ class Emulator:
             while generation == self._generation:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
             raise ApiError(503, "SYSTEM_INTERNAL_ERROR", "Hang released by reset")
+        if fault.echo_key:
+            adversarial.echo_request_id(request)
+            if fault.status is not None:
+                return adversarial.echoing_error(request, fault)
+        if fault.endless:
+            return await adversarial.endless(request, fault.endless)
+        if fault.gzip_bomb:
+            return adversarial.gzip_bomb(fault)
         if fault.status is not None:
             if fault.first_byte_delay:
                 await asyncio.sleep(fault.first_byte_delay)
@@ -247,6 +258,15 @@ async def _apply_to_plain_response(
     body = bytes(response.body or b"") if isinstance(response.body, bytes | bytearray) else b""
     if fault.garbage:
         response.body = garbage_like(body)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    if fault.unclean_end:
+        return adversarial.unclean_end(
+            request, body, headers, fault.cut_after_bytes, status=response.status
+        )
+    if fault.trickle_interval:
+        return await adversarial.trickle(
+            request, body, headers, fault.trickle_interval, status=response.status
+        )
     if fault.cut_after_bytes is None:
         return response
     cut = web.StreamResponse(status=response.status, headers=response.headers)

@@ -29,6 +29,11 @@ class Fault:
     answer; `hang` never answers; `garbage` replaces the body with bytes that are not MP3;
     `drop_before_headers` closes the connection before any status line (nothing was generated,
     so a client may safely retry even a billed request).
+
+    Adversarial answers (see ``vocu_emulator.adversarial``): `echo_key` echoes the caller's key
+    into the request id, code and message; `endless` ("json" or "audio") never ends;
+    `trickle_interval` sends one byte every that many seconds; `gzip_bomb` inflates to that many
+    bytes; `unclean_end` closes a body with neither length nor chunking mid-way.
     """
 
     path: str = "/api/tts/simple-generate*"
@@ -43,6 +48,11 @@ class Fault:
     hang: bool = False
     garbage: bool = False
     drop_before_headers: bool = False
+    echo_key: bool = False
+    endless: str | None = None
+    trickle_interval: float | None = None
+    gzip_bomb: int | None = None
+    unclean_end: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method.upper():

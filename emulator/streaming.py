@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from . import adversarial
 from .faults import Fault
 from .state import Pacing
 
@@ -39,6 +40,11 @@ async def send_paced(
         body = garbage_like(body)
     if delay > 0:
         await asyncio.sleep(delay)
+    all_headers = {**headers, "Content-Type": content_type}
+    if fault is not None and fault.unclean_end:
+        return adversarial.unclean_end(request, body, all_headers, fault.cut_after_bytes)
+    if fault is not None and fault.trickle_interval:
+        return await adversarial.trickle(request, body, all_headers, fault.trickle_interval)
     response = web.StreamResponse(headers={**headers, "Content-Type": content_type})
     if chunked:
         response.enable_chunked_encoding()

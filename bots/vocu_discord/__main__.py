@@ -6,10 +6,11 @@ sqlite:///vocu-bot.sqlite3), VOCU_DEFAULT_VOICE, BOT_OWNER_IDS, DISCORD_SYNC_GUI
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 
-import discord
+from vocu_client import __version__
 
 from .config import BotConfig, ConfigError
 
@@ -18,6 +19,18 @@ EXIT_VOICE_STACK = 3
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="vocu-discord-bot", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.parse_args(argv)
+    try:
+        import discord  # noqa: PLC0415 - a plain `pip install vocu-voice` has no discord.py
+    except ModuleNotFoundError:
+        print(
+            "vocu-discord-bot: discord.py is not installed; "
+            "install the [discord] extra: pip install 'vocu-voice[discord]'",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     try:
         config = BotConfig.from_env()
     except ConfigError as error:

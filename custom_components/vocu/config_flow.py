@@ -28,6 +28,7 @@ from .const import (
     CONF_ACCOUNT,
     CONF_ASYNC_MODE,
     CONF_BASE_URL,
+    CONF_GROUP_ID,
     CONF_HOST,
     CONF_PROVIDER,
     DEFAULT_PROVIDER,
@@ -97,6 +98,11 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._data[CONF_ACCOUNT] = account
             else:
                 self._data.pop(CONF_ACCOUNT, None)
+        if self._info.name != DEFAULT_PROVIDER or CONF_GROUP_ID in user_input:
+            if group_id := str(user_input.get(CONF_GROUP_ID) or "").strip():
+                self._data[CONF_GROUP_ID] = group_id
+            else:
+                self._data.pop(CONF_GROUP_ID, None)
 
     def _placeholders(self) -> dict[str, str]:
         return {"api_key_url": API_KEY_URLS[self._info.name], "service": self._info.title}
@@ -196,17 +202,17 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
     # --- voice and style --------------------------------------------------------------------------
 
     async def async_step_voice(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if user_input is not None and (voice := self._voices.get(user_input["voice"])):
-            self._voice = voice
+        if user_input is not None:
+            # The selector offers (and Home Assistant accepts) only the ids listed below.
+            self._voice = self._voices[user_input["voice"]]
             return await self.async_step_style()
+        try:
+            voices = await build_provider(self.hass, self._data).list_voices()
+        except VoiceServiceError:
+            return self.async_abort(reason="cannot_connect")
+        self._voices = {voice.id: voice for voice in usable_voices(voices)}
         if not self._voices:
-            try:
-                voices = await build_provider(self.hass, self._data).list_voices()
-            except VoiceServiceError:
-                return self.async_abort(reason="cannot_connect")
-            self._voices = {voice.id: voice for voice in usable_voices(voices)}
-            if not self._voices:
-                return self.async_abort(reason="no_usable_voices")
+            return self.async_abort(reason="no_usable_voices")
         return self.async_show_form(
             step_id="voice",
             data_schema=vol.Schema({vol.Required("voice"): voice_selector(self._voices.values())}),
@@ -289,6 +295,7 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
         suggested = user_input or {
             CONF_HOST: entry.data.get(CONF_HOST, default_host(self._info)),
             **({CONF_ACCOUNT: entry.data[CONF_ACCOUNT]} if entry.data.get(CONF_ACCOUNT) else {}),
+            **({CONF_GROUP_ID: entry.data[CONF_GROUP_ID]} if entry.data.get(CONF_GROUP_ID) else {}),
         }
         return self.async_show_form(
             step_id="reconfigure",

@@ -9,7 +9,8 @@ DOMAIN: Final = "vocu"
 # entry.data
 CONF_PROVIDER: Final = "provider"  # a name in client.providers.PROVIDERS ("vocu", "noiz", ...)
 CONF_ACCOUNT: Final = "account"  # MiniMax through useapi.net: which configured account to use
-CONF_HOST: Final = "host"  # one of HOST_CHOICES (Vocu) or HOST_DEFAULT/HOST_CUSTOM (others)
+CONF_GROUP_ID: Final = "group_id"  # MiniMax's own API: GroupId, only for accounts that need it
+CONF_HOST: Final = "host"  # HOST_CHOICES (Vocu), MINIMAX_HOST_CHOICES, or HOST_DEFAULT/HOST_CUSTOM
 CONF_BASE_URL: Final = "base_url"  # resolved API base URL (the custom one for the emulator)
 CONF_ASYNC_MODE: Final = "async_mode"  # free accounts: synthesize through async jobs
 
@@ -17,6 +18,8 @@ HOST_CUSTOM: Final = "custom"
 HOST_DEFAULT: Final = "default"  # the service's own API (services with one public host)
 HOST_CHOICES: Final = ("vocu.ai", "vocu.studio", "wusound.cn", HOST_CUSTOM)
 DEFAULT_HOST: Final = "vocu.ai"
+# MiniMax's own API: keys of client.providers.MINIMAX_OFFICIAL_HOSTS, or a custom URL.
+MINIMAX_HOST_CHOICES: Final = ("global", "mainland", HOST_CUSTOM)
 DEFAULT_PROVIDER: Final = "vocu"  # entries written before 1.2 are Vocu accounts
 
 # entry.options (everything that changes the audio must reach TTS default_options)

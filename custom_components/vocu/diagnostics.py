@@ -12,10 +12,12 @@ from homeassistant.core import HomeAssistant
 from .data import VocuConfigEntry
 from .service import service_info
 
-# "account" in entry.data is a MiniMax account's e-mail address (useapi.net).
+# "account" in entry.data is a MiniMax account's e-mail address (useapi.net); "group_id" names a
+# MiniMax account too.
 TO_REDACT = {
     CONF_API_KEY,
     "account",
+    "group_id",
     "email",
     "phone",
     "name",

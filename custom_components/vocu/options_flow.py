@@ -48,8 +48,8 @@ def _count(maximum: int) -> NumberSelector:
     )
 
 
-def settings_schema(voice: Voice, allowed: tuple[str, ...] | None = None) -> vol.Schema:
-    """Everything but the voice that the service understands (``allowed``: all when None);
+def settings_schema(voice: Voice, allowed: tuple[str, ...]) -> vol.Schema:
+    """Everything but the voice that the service understands (``allowed``, from audio_options);
     the style list is the chosen voice's."""
     emotion = NumberSelector(
         NumberSelectorConfig(min=0, max=10, step=1, mode=NumberSelectorMode.SLIDER)
@@ -80,9 +80,8 @@ def settings_schema(voice: Voice, allowed: tuple[str, ...] | None = None) -> vol
         vol.Required(CONF_VIVID): BooleanSelector(),
     }
     fields.update({vol.Required(name): emotion for name in EMOTION_FIELDS})
-    if allowed is not None:
-        keep = set(allowed) | (set(EMOTION_FIELDS) if CONF_EMOTION in allowed else set())
-        fields = {key: value for key, value in fields.items() if str(key) in keep}
+    keep = set(allowed) | (set(EMOTION_FIELDS) if CONF_EMOTION in allowed else set())
+    fields = {key: value for key, value in fields.items() if str(key) in keep}
     fields[vol.Required(CONF_MAX_CHARS_PER_CALL)] = _count(100_000)
     fields[vol.Required(CONF_DAILY_CHAR_CAP)] = _count(10_000_000)
     return vol.Schema(fields)
@@ -129,19 +128,19 @@ class VocuOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         if self.config_entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="entry_not_loaded")
-        if user_input is not None and (voice := self._voices.get(user_input[CONF_VOICE])):
-            self._voice = voice
+        if user_input is not None:
+            # The selector offers (and Home Assistant accepts) only the ids listed below.
+            self._voice = self._voices[user_input[CONF_VOICE]]
             return await self.async_step_settings()
+        # Fresh from the API, so a voice cloned a minute ago is offered.
+        client = self.config_entry.runtime_data.client
+        try:
+            voices = await client.list_voices(include_builtin=True)
+        except VoiceServiceError:
+            return self.async_abort(reason="cannot_connect")
+        self._voices = {voice.id: voice for voice in usable_voices(voices)}
         if not self._voices:
-            # Fresh from the API, so a voice cloned a minute ago is offered.
-            client = self.config_entry.runtime_data.client
-            try:
-                voices = await client.list_voices(include_builtin=True)
-            except VoiceServiceError:
-                return self.async_abort(reason="cannot_connect")
-            self._voices = {voice.id: voice for voice in usable_voices(voices)}
-            if not self._voices:
-                return self.async_abort(reason="no_usable_voices")
+            return self.async_abort(reason="no_usable_voices")
         current = self.config_entry.options.get(CONF_VOICE)
         schema = vol.Schema({vol.Required(CONF_VOICE): voice_selector(self._voices.values())})
         return self.async_show_form(

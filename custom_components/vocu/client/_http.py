@@ -19,7 +19,10 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from . import errors
-from .redact import redact_text, redact_url
+from .body import MAX_ERROR_BODY_BYTES, MAX_JSON_BYTES, BodyReader
+from .deadline import Budget, BudgetScope, Deadline, active_budget
+from .errors import TimeoutLimit
+from .redact import redact_optional, redact_text, redact_url
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -31,15 +34,20 @@ DEFAULT_USER_AGENT = "vocu-voice/0.1 (+https://github.com/vocu-voice)"
 class Timeouts:
     """Seconds; ``None`` disables a limit.
 
-    ``first_byte`` covers sending the request until the first body bytes: simple-generate may block
-    about 330 s before it answers 429 ``RATE_LIMIT_CONCURRENT``, so the default is above that.
-    ``idle`` is the longest pause allowed between two chunks of a running stream.
+    ``connect`` bounds the TCP/TLS connection; ``idle`` is the longest pause allowed between two
+    chunks of a running answer. ``first_byte`` and ``total`` are the client's default
+    :class:`~.deadline.Deadline` (``deadline.DEFAULT_DEADLINE``) for calls that pass none:
+    simple-generate may block about 330 s before it answers 429 ``RATE_LIMIT_CONCURRENT``, so
+    both are above that. Per call, pass ``deadline=`` instead.
     """
 
     connect: float | None = 10.0
     first_byte: float | None = 360.0
     idle: float | None = 30.0
-    total: float | None = None
+    total: float | None = 420.0
+
+    def as_deadline(self) -> Deadline:
+        return Deadline(total=self.total, first_byte=self.first_byte)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +95,13 @@ def build_error(
     message = payload.get("message") or nested.get("message")
     if not isinstance(message, str) or not message.strip():
         message = f"HTTP {status} from the voice service"
-    message = redact_text(message, secrets)
     request_id = headers.get(REQUEST_ID_HEADER) or payload.get("requestId") or None
-    kwargs: dict[str, Any] = {"code": code, "status": status, "request_id": request_id}
+    kwargs: dict[str, Any] = {
+        "code": redact_optional(code, secrets),
+        "status": status,
+        "request_id": redact_optional(request_id, secrets),
+    }
+    message = redact_text(message, secrets)
 
     if code in ("VOICE_CREATING", "VOICE_NOT_TTS_READY", "VOICE_CREATE_FAILED"):
         return errors.VoiceNotReadyError(message, **kwargs)
@@ -120,6 +132,10 @@ def build_error(
 
 def network_error(exc: BaseException, what: str) -> errors.ServiceConnectionError:
     """Map aiohttp/asyncio failures without echoing URLs (they may carry signed queries)."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return errors.ServiceTimeoutError(
+            f"{what}: could not connect in time", limit=TimeoutLimit.CONNECT
+        )
     if isinstance(exc, TimeoutError):
         return errors.ServiceTimeoutError(f"{what}: no answer in time")
     if isinstance(exc, aiohttp.ClientPayloadError):
@@ -147,11 +163,6 @@ def vocu_envelope_check(
         raise build_error(inner, body, headers, secrets)
 
 
-def _stamp(exc: errors.VoiceServiceError, provider: str) -> errors.VoiceServiceError:
-    exc.provider = provider
-    return exc
-
-
 class Transport:
     """Authenticated JSON and streaming requests against one service's base URL.
 
@@ -172,6 +183,7 @@ class Transport:
         error_builder: ErrorBuilder | None = None,
         envelope_check: EnvelopeCheck | None = None,
         provider: str = "vocu",
+        default_deadline: Deadline | None = None,
     ) -> None:
         self.provider = provider
         if not api_key or not api_key.strip():
@@ -183,6 +195,7 @@ class Transport:
         self._session = session
         self._owns_session = session is None
         self.timeouts = timeouts
+        self.default_deadline = default_deadline or timeouts.as_deadline()
         self.retry = retry
         self.user_agent = user_agent or DEFAULT_USER_AGENT
         self._auth_scheme = auth_scheme
@@ -200,7 +213,12 @@ class Transport:
         return redact_text(text, self.secrets)
 
     def _headers(self, *, auth: bool, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        headers = {"User-Agent": self.user_agent, **(extra or {})}
+        # Encodings BodyDecoder can bound; aiohttp would otherwise offer br/zstd when installed.
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept-Encoding": "gzip, deflate",
+            **(extra or {}),
+        }
         if auth:
             scheme = self._auth_scheme
             headers["Authorization"] = f"{scheme} {self._api_key}" if scheme else self._api_key
@@ -210,7 +228,16 @@ class Transport:
         self, status: int, body: bytes, headers: Mapping[str, str]
     ) -> errors.VoiceServiceError:
         """This service's error for an answer, with the provider named and secrets redacted."""
-        return _stamp(self._error_builder(status, body, headers, self.secrets), self.provider)
+        return self.scrub(self._error_builder(status, body, headers, self.secrets))
+
+    def scrub(self, exc: errors.VoiceServiceError) -> errors.VoiceServiceError:
+        """Name this service on ``exc`` and blank the key out of every network-borne field."""
+        exc.provider = self.provider
+        return exc.redact(self.secrets)
+
+    def request_id_of(self, headers: Mapping[str, str]) -> str | None:
+        """The answer's request id, redacted (a proxy may echo the key into it)."""
+        return redact_optional(headers.get(REQUEST_ID_HEADER), self.secrets)
 
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -228,9 +255,24 @@ class Transport:
         return path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
 
     def _client_timeout(self) -> aiohttp.ClientTimeout:
-        return aiohttp.ClientTimeout(
-            total=self.timeouts.total, sock_connect=self.timeouts.connect, connect=None
-        )
+        # Only the connect limit is aiohttp's; first byte, total and rate come from the Budget.
+        return aiohttp.ClientTimeout(total=None, sock_connect=self.timeouts.connect, connect=None)
+
+    def budget(self, deadline: Deadline | None = None) -> Budget:
+        """The budget a call draws from: its own deadline's, else the enclosing call's, else
+        this client's default."""
+        if deadline is None:
+            active = active_budget()
+            if active is not None:
+                return active
+            deadline = self.default_deadline
+        budget = deadline.start()
+        budget.provider = self.provider
+        return budget
+
+    def within(self, deadline: Deadline | None, what: str) -> BudgetScope:
+        """``async with transport.within(deadline, "what"):`` - one public call's deadline."""
+        return self.budget(deadline).scope(what)
 
     async def open(
         self,
@@ -245,14 +287,17 @@ class Transport:
     ) -> aiohttp.ClientResponse:
         """Send one request and return the open response once headers arrived (2xx only).
 
-        Non-2xx answers are read, released and raised as our errors. The first-byte timeout covers
-        the wait for the headers here; the caller reads the body under its own idle timeout.
+        Non-2xx answers are read, released and raised as our errors. The wait for the headers
+        is bounded by the active budget's first-byte limit (and its total).
         """
         url = self.url(path)
         shown = redact_url(url).split("?", 1)[0] if auth else redact_url(url)
+        what = f"{method} {urlsplit(shown).path}"
+        budget = self.budget()
+        limit_at, limit = budget.first_byte_limit()
         started = time.monotonic()
         try:
-            async with asyncio.timeout(self.timeouts.first_byte):
+            async with asyncio.timeout_at(limit_at):
                 response = await self.session().request(
                     method,
                     url,
@@ -262,6 +307,7 @@ class Transport:
                     headers=self._headers(auth=auth, extra=headers),
                     timeout=self._client_timeout(),
                     allow_redirects=not auth,  # never follow a redirect with the key attached
+                    auto_decompress=False,  # decoded by BodyDecoder, with its limits
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
             _LOGGER.debug(
@@ -271,10 +317,10 @@ class Transport:
                 (time.monotonic() - started) * 1000,
                 type(exc).__name__,
             )
-            raise _stamp(
-                network_error(exc, f"{method} {urlsplit(shown).path}"), self.provider
-            ) from None
-        request_id = response.headers.get(REQUEST_ID_HEADER)
+            if isinstance(exc, TimeoutError) and not isinstance(exc, aiohttp.ClientError):
+                raise budget.timeout(what, limit) from None
+            raise self.scrub(network_error(exc, what)) from None
+        request_id = self.request_id_of(response.headers)
         _LOGGER.debug(
             "%s %s -> %s (request id %s) in %.0f ms",
             method,
@@ -285,27 +331,23 @@ class Transport:
         )
         if response.status >= 300:
             try:
-                async with asyncio.timeout(self.timeouts.idle):
-                    body = await response.read()
-            except (aiohttp.ClientError, TimeoutError):
+                body = await self.read_body(response, what, limit=MAX_ERROR_BODY_BYTES)
+            except errors.VoiceServiceError:
                 body = b""
-            finally:
-                response.release()
             raise self.error_from(response.status, body, response.headers)
         return response
 
-    async def read_body(self, response: aiohttp.ClientResponse, what: str) -> bytes:
-        """Read a whole (small) body, the idle timeout applying between chunks."""
+    async def read_body(
+        self, response: aiohttp.ClientResponse, what: str, *, limit: int = MAX_JSON_BYTES
+    ) -> bytes:
+        """Read a whole (small) body within the budget, its minimum rate and ``limit`` bytes."""
+        budget = self.budget()
+        reader = BodyReader(self, response, budget, what, max_bytes=limit, kind="JSON")
         chunks: list[bytes] = []
         try:
-            while True:
-                async with asyncio.timeout(self.timeouts.idle):
-                    chunk = await response.content.readany()
-                if not chunk:
-                    return b"".join(chunks)
+            while chunk := await reader.read():
                 chunks.append(chunk)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _stamp(network_error(exc, what), self.provider) from None
+            return b"".join(chunks)
         finally:
             response.release()
 
@@ -351,6 +393,32 @@ class Transport:
         Reads (GET, DELETE) retry 5xx and connection failures with bounded backoff; a DELETE that
         answers 404 after an ambiguous failure is treated as done (the first try probably worked).
         """
+        async with self.within(None, f"{method} {path}") as budget:
+            return await self._request_with_retries(
+                budget,
+                method,
+                path,
+                params=params,
+                json_body=json_body,
+                retry=retry,
+                missing_ok_on_retry=missing_ok_on_retry,
+                data=data,
+                headers=headers,
+            )
+
+    async def _request_with_retries(
+        self,
+        budget: Budget,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        retry: bool | None,
+        missing_ok_on_retry: bool,
+        data: Any,
+        headers: Mapping[str, str] | None,
+    ) -> tuple[Mapping[str, Any], str | None]:
         if retry is None:
             retry = method in ("GET", "DELETE")
         attempts = max(1, self.retry.attempts) if retry else 1
@@ -367,15 +435,17 @@ class Transport:
                     headers=headers,
                 )
                 body = await self.read_body(response, f"{method} {path}")
-                return self.decode(body, response), response.headers.get(REQUEST_ID_HEADER)
+                return self.decode(body, response), self.request_id_of(response.headers)
             except errors.NotFoundError:
                 if missing_ok_on_retry and attempt > 0:
                     return {}, None
                 raise
             except (errors.ServerError, errors.ServiceConnectionError) as exc:
-                if attempt + 1 >= attempts:
+                if attempt + 1 >= attempts or _out_of_budget(exc):
                     raise
                 delay = self.retry.delay(attempt)
+                if not budget.allows_wait(delay):
+                    raise
                 _LOGGER.debug(
                     "%s %s: %s; retry %d in %.2f s",
                     method,
@@ -393,19 +463,27 @@ class Transport:
         try:
             payload = json.loads(body)
         except ValueError:
-            raise errors.ServerError(
-                "the voice service answered with something that is not JSON",
-                status=response.status,
-                request_id=response.headers.get(REQUEST_ID_HEADER),
-                provider=self.provider,
+            raise self.scrub(
+                errors.ServerError(
+                    "the voice service answered with something that is not JSON",
+                    status=response.status,
+                    request_id=response.headers.get(REQUEST_ID_HEADER),
+                )
             ) from None
         if not isinstance(payload, Mapping):
             return {"data": payload}
         try:
             self._envelope_check(payload, body, response.status, response.headers, self.secrets)
         except errors.VoiceServiceError as exc:
-            raise _stamp(exc, self.provider) from None
+            raise self.scrub(exc) from None
         return payload
+
+
+def _out_of_budget(exc: errors.VoiceServiceError) -> bool:
+    """A spent total or a too-large answer is not retried; a slow first byte or rate may be."""
+    if exc.code == "RESPONSE_TOO_LARGE":
+        return True
+    return isinstance(exc, errors.ServiceTimeoutError) and exc.limit is TimeoutLimit.TOTAL
 
 
 def data_of(payload: Mapping[str, Any]) -> Any:

@@ -19,6 +19,7 @@ import aiohttp
 
 from . import errors, wire
 from ._http import RetryPolicy, Timeouts, Transport
+from .deadline import Deadline, bounded
 from .models import (
     Account,
     GenerationResult,
@@ -30,7 +31,7 @@ from .models import (
     Voice,
 )
 from .polling import poll_until_ready
-from .streaming import SpeechStream, open_with_synthesis_retry
+from .streaming import SpeechStream, max_audio_bytes, open_with_synthesis_retry
 from .text import split_text
 from .turbo import TurboSession, connect_turbo
 
@@ -72,6 +73,7 @@ class VocuClient:
         user_agent: str | None = None,
         *,
         retry: RetryPolicy | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
         self.timeouts = timeouts or Timeouts()
@@ -85,6 +87,7 @@ class VocuClient:
             timeouts=self.timeouts,
             retry=retry or RetryPolicy(),
             user_agent=user_agent,
+            default_deadline=deadline,
         )
 
     def __repr__(self) -> str:
@@ -109,19 +112,26 @@ class VocuClient:
 
     # -- account / presets ------------------------------------------------------------------
 
-    async def get_account(self) -> Account:
+    @bounded
+    async def get_account(self, *, deadline: Deadline | None = None) -> Account:
         payload = await self._transport.request("GET", "/api/account/info")
         user = payload.get("user") or payload.get("data") or {}  # `user`, not `data` (§1.3)
         return Account.from_api(user)
 
-    async def list_presets(self) -> list[Preset]:
+    @bounded
+    async def list_presets(self, *, deadline: Deadline | None = None) -> list[Preset]:
         payload = await self._transport.request("GET", "/api/tts/presets")
         return [Preset.from_api(item) for item in payload.get("data") or []]
 
     # -- voices -----------------------------------------------------------------------------
 
+    @bounded
     async def list_voices(
-        self, *, include_market: bool = True, show_full: bool = False
+        self,
+        *,
+        include_market: bool = True,
+        show_full: bool = False,
+        deadline: Deadline | None = None,
     ) -> list[Voice]:
         params = {"showMarket": "true" if include_market else "false"}
         if show_full:
@@ -129,9 +139,11 @@ class VocuClient:
         payload = await self._transport.request("GET", "/api/voice", params=params)
         return [Voice.from_api(item) for item in payload.get("data") or []]
 
-    async def get_voice(self, voice_id: str) -> Voice:
+    @bounded
+    async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
         return _voice(await self._transport.request("GET", f"/api/voice/{_segment(voice_id)}"))
 
+    @bounded
     async def create_voice(
         self,
         name: str,
@@ -142,6 +154,7 @@ class VocuClient:
         description: str | None = None,
         vocal_filter: bool = True,
         model_version: str | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         if not name.strip():
             raise errors.ValidationError("the voice needs a name", code="VALIDATION_MISSING_FIELD")
@@ -158,6 +171,7 @@ class VocuClient:
         body.update({key: value for key, value in optional.items() if value is not None})
         return _voice(await self._transport.request("POST", "/api/voice", json_body=body))
 
+    @bounded
     async def wait_for_voice(
         self,
         voice_id: str,
@@ -165,6 +179,7 @@ class VocuClient:
         timeout: float = 300,
         poll_interval: float = 2.0,
         on_progress: Callable[[Voice], None] | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         """Poll until the voice can speak; raise VoiceNotReadyError if it failed or time ran out."""
         return await poll_until_ready(
@@ -176,8 +191,14 @@ class VocuClient:
             failed_statuses=_FAILED_VOICE_STATUSES,
         )
 
+    @bounded
     async def update_voice(
-        self, voice_id: str, *, name: str | None = None, description: str | None = None
+        self,
+        voice_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         body = {
             key: value
@@ -187,16 +208,26 @@ class VocuClient:
         path = f"/api/voice/{_segment(voice_id)}/info"
         return _voice(await self._transport.request("POST", path, json_body=body))
 
-    async def set_voice_avatar(self, voice_id: str, image: bytes, mime: str = "image/png") -> Voice:
+    @bounded
+    async def set_voice_avatar(
+        self,
+        voice_id: str,
+        image: bytes,
+        mime: str = "image/png",
+        *,
+        deadline: Deadline | None = None,
+    ) -> Voice:
         body = {"avatar": wire.data_url(image, mime)}
         path = f"/api/voice/{_segment(voice_id)}/avatar"
         return _voice(await self._transport.request("POST", path, json_body=body))
 
-    async def delete_voice(self, voice_id: str) -> None:
+    @bounded
+    async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
             "DELETE", f"/api/voice/{_segment(voice_id)}", missing_ok_on_retry=True
         )
 
+    @bounded
     async def add_style(
         self,
         voice_id: str,
@@ -205,6 +236,7 @@ class VocuClient:
         *,
         description: str | None = None,
         vocal_filter: bool | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         body: dict[str, Any] = {
             "name": name,
@@ -217,16 +249,23 @@ class VocuClient:
         path = f"/api/voice/{_segment(voice_id)}/prompt"
         return _voice(await self._transport.request("POST", path, json_body=body))
 
-    async def delete_style(self, voice_id: str, style_id: str) -> Voice:
+    @bounded
+    async def delete_style(
+        self, voice_id: str, style_id: str, *, deadline: Deadline | None = None
+    ) -> Voice:
         path = f"/api/voice/{_segment(voice_id)}/prompt/{_segment(style_id)}"
         return _voice(await self._transport.request("DELETE", path))
 
-    async def get_style_transcript(self, voice_id: str, style_id: str) -> str | None:
+    @bounded
+    async def get_style_transcript(
+        self, voice_id: str, style_id: str, *, deadline: Deadline | None = None
+    ) -> str | None:
         path = f"/api/voice/{_segment(voice_id)}/prompt/{_segment(style_id)}/stt"
         data = (await self._transport.request("GET", path)).get("data")
         return data if isinstance(data, str) else None
 
-    async def import_shared_voice(self, share_id: str) -> str:
+    @bounded
+    async def import_shared_voice(self, share_id: str, *, deadline: Deadline | None = None) -> str:
         payload = await self._transport.request(
             "POST", "/api/voice/byShareId", json_body={"shareId": share_id}
         )
@@ -242,7 +281,12 @@ class VocuClient:
     # -- synthesis --------------------------------------------------------------------------
 
     def stream_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> SpeechStream:
         """Stream one request's MP3 (text up to ``max_chars_per_request``); see SpeechStream."""
         wire.validate(text, options, self.max_chars_per_request)
@@ -259,20 +303,40 @@ class VocuClient:
             async def opener() -> aiohttp.ClientResponse:
                 return await transport.open("GET", "/api/tts/simple-generate.mp3", params=params)
 
-        return SpeechStream(transport, opener, "speech synthesis")
+        return SpeechStream(
+            transport,
+            opener,
+            "speech synthesis",
+            budget=transport.budget(deadline),
+            max_bytes=max_audio_bytes(text),
+        )
 
     async def iter_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> AsyncIterator[bytes]:
         """MP3 chunks for text of any length: one request per packed group of sentences."""
         wire.validate(text, options, None)
+        budget = self._transport.budget(deadline)  # one budget for every part
         for part in split_text(text, self.max_chars_per_request):
-            async with self.stream_speech(part, voice_id, options) as stream:
+            with budget.active():
+                stream = self.stream_speech(part, voice_id, options)
+            async with stream:
                 async for chunk in stream:
                     yield chunk
 
+    @bounded
     async def synthesize(
-        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> bytes:
         """The whole MP3. Free accounts (403 TTS_PAID_ONLY) go through an async job instead."""
         if not self._sync_refused:
@@ -289,8 +353,14 @@ class VocuClient:
             raise errors.ServerError("the finished job has no audio URL")
         return await self.download(job.audio_url)
 
+    @bounded
     async def create_stream_url(
-        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> GenerationResult:
         """Signed, key-free URLs (``stream_url``/``audio_url``) a player can fetch itself."""
         wire.validate(text, options, self.max_chars_per_request)
@@ -302,18 +372,25 @@ class VocuClient:
 
         response = await open_with_synthesis_retry(transport, opener)
         payload = transport.decode(await transport.read_body(response, "stream URL"), response)
-        request_id = response.headers.get("X-Vocu-App-Request-Id")
+        request_id = transport.request_id_of(response.headers)
         return GenerationResult.from_api(payload.get("data") or {}, request_id)
 
-    async def download(self, url: str) -> bytes:
+    @bounded
+    async def download(self, url: str, *, deadline: Deadline | None = None) -> bytes:
         """Fetch a signed audio URL. The key is never sent (and redirects are followed)."""
         response = await self._transport.open("GET", url, auth=False)
         return await self._transport.read_body(response, "audio download")
 
     # -- async jobs -------------------------------------------------------------------------
 
+    @bounded
     async def create_job(
-        self, text: str, voice_id: str, options: SynthesisOptions = _DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> Job:
         """Queue an async generation; long text becomes several `contents[]` segments."""
         wire.validate(text, options, None)
@@ -326,15 +403,24 @@ class VocuClient:
         )
         return Job.from_api(payload.get("data") or {})
 
-    async def get_job(self, job_id: str, *, stream: bool = False) -> Job:
+    @bounded
+    async def get_job(
+        self, job_id: str, *, stream: bool = False, deadline: Deadline | None = None
+    ) -> Job:
         params = {"stream": "true"} if stream else None
         payload = await self._transport.request(
             "GET", f"/api/tts/generate/{_segment(job_id)}", params=params
         )
         return Job.from_api(payload.get("data") or {})
 
+    @bounded
     async def list_jobs(
-        self, *, limit: int = 20, offset: int = 0, status: str | None = None
+        self,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        status: str | None = None,
+        deadline: Deadline | None = None,
     ) -> list[Job]:
         params = {"limit": str(limit), "offset": str(offset)}
         if status:
@@ -353,11 +439,13 @@ class VocuClient:
                 return
             offset += page_size
 
-    async def delete_job(self, job_id: str) -> None:
+    @bounded
+    async def delete_job(self, job_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
             "DELETE", f"/api/tts/generate/{_segment(job_id)}", missing_ok_on_retry=True
         )
 
+    @bounded
     async def wait_for_job(
         self,
         job_id: str,
@@ -365,6 +453,7 @@ class VocuClient:
         timeout: float = 300,
         initial_interval: float = 0.5,
         max_interval: float = 5.0,
+        deadline: Deadline | None = None,
     ) -> Job:
         """Poll with growing intervals until the job is generated (failed → ServerError)."""
         deadline = time.monotonic() + timeout
@@ -386,17 +475,27 @@ class VocuClient:
 
     # -- templates --------------------------------------------------------------------------
 
-    async def list_templates(self, *, limit: int = 20, offset: int = 0) -> list[Template]:
+    @bounded
+    async def list_templates(
+        self, *, limit: int = 20, offset: int = 0, deadline: Deadline | None = None
+    ) -> list[Template]:
         params = {"limit": str(limit), "offset": str(offset)}
         payload = await self._transport.request("GET", "/api/template", params=params)
         return [Template.from_api(item) for item in payload.get("data") or []]
 
-    async def get_template(self, template_id: str) -> Template:
+    @bounded
+    async def get_template(self, template_id: str, *, deadline: Deadline | None = None) -> Template:
         payload = await self._transport.request("GET", f"/api/template/{_segment(template_id)}")
         return Template.from_api(payload.get("data") or {})
 
+    @bounded
     async def create_template(
-        self, name: str, contents: Sequence[Mapping[str, Any]], description: str | None = None
+        self,
+        name: str,
+        contents: Sequence[Mapping[str, Any]],
+        description: str | None = None,
+        *,
+        deadline: Deadline | None = None,
     ) -> Template:
         body = {"name": name, "description": description or "", "contents": list(contents)}
         payload = await self._transport.request("POST", "/api/template", json_body=body)
@@ -407,12 +506,15 @@ class VocuClient:
             return await self.get_template(data)
         raise errors.ServerError("the service did not return the new template")
 
+    @bounded
     async def update_template(
         self,
         template_id: str,
         name: str,
         contents: Sequence[Mapping[str, Any]],
         description: str | None = None,
+        *,
+        deadline: Deadline | None = None,
     ) -> Template:
         """Full replace; the answer is a bare ``{status:200}``, so the template is re-read."""
         body = {"name": name, "description": description or "", "contents": list(contents)}
@@ -421,14 +523,18 @@ class VocuClient:
         )
         return await self.get_template(template_id)
 
-    async def delete_template(self, template_id: str) -> None:
+    @bounded
+    async def delete_template(self, template_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
             "DELETE", f"/api/template/{_segment(template_id)}", missing_ok_on_retry=True
         )
 
     # -- turbo WebSocket --------------------------------------------------------------------
 
-    async def open_turbo_channel(self, voice_id: str) -> TurboChannel:
+    @bounded
+    async def open_turbo_channel(
+        self, voice_id: str, *, deadline: Deadline | None = None
+    ) -> TurboChannel:
         payload = await self._transport.request(
             "POST", "/api/tts/turbo/channel", json_body={"voiceId": voice_id}
         )

@@ -8,6 +8,12 @@ instance for logs and support tickets.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Self
+
+from .redact import redact_optional, redact_text
+
 
 class VoiceServiceError(Exception):
     """Base class: anything the voice service or the way to it went wrong with."""
@@ -27,6 +33,19 @@ class VoiceServiceError(Exception):
         self.status = status
         self.request_id = request_id
         self.provider = provider
+
+    def redact(self, secrets: Iterable[str | None]) -> Self:
+        """Blank the key out of every field that may hold text from the network; returns self.
+
+        A server or proxy may echo the key into the message, the code or the request id, so the
+        transport calls this on every error it builds: no front end has to redact again.
+        """
+        secrets = tuple(secrets)
+        self.message = redact_text(str(self.message), secrets)
+        self.args = (self.message, *(redact_text(str(a), secrets) for a in self.args[1:]))
+        self.code = redact_optional(self.code, secrets)
+        self.request_id = redact_optional(self.request_id, secrets)
+        return self
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -110,8 +129,24 @@ class ServiceConnectionError(VoiceServiceError):
     """The service could not be reached, or the connection broke before an answer arrived."""
 
 
+class TimeoutLimit(StrEnum):
+    """Which limit of a call's deadline (``deadline.Deadline``) was hit."""
+
+    CONNECT = "connect"  # the TCP/TLS connection
+    FIRST_BYTE = "first_byte"  # a request's wait for its first body bytes
+    TOTAL = "total"  # the whole call, retries included
+    MIN_RATE = "min_rate"  # a body slower than the minimum transfer rate
+    IDLE = "idle"  # a pause between two chunks longer than ``Timeouts.idle``
+
+
 class ServiceTimeoutError(ServiceConnectionError):
-    """No answer, or no next chunk, within the configured time."""
+    """A limit of the call's deadline was hit; ``limit`` (a :class:`TimeoutLimit`) says which."""
+
+    def __init__(
+        self, message: str, *, limit: TimeoutLimit = TimeoutLimit.TOTAL, **kwargs: object
+    ) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.limit = limit
 
 
 class StreamInterruptedError(ServiceConnectionError):

@@ -3,6 +3,11 @@
 A synthesis is billed, so it is only retried when nothing can have been produced: on a 429 (the
 service refused before generating) or a failure before any response header arrived. Once audio
 bytes were handed to the caller, a broken stream raises :class:`StreamInterruptedError` instead.
+
+Every stream is bounded: by its call's :class:`~.deadline.Budget` (first byte, total, minimum
+rate) and by :func:`max_audio_bytes` of its text. A body that ends without a clean end
+(close-delimited, ending inside an MP3 frame or well short of the declared duration) is an
+interruption, not a complete answer.
 """
 
 from __future__ import annotations
@@ -12,21 +17,38 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import aiohttp
 
 from . import errors
-from ._http import REQUEST_ID_HEADER, Transport
+from ._http import Transport
+from .body import CHUNK_SIZE, BodyReader
+from .deadline import Budget
+from .errors import TimeoutLimit
 from .models import GenerationResult
+from .mp3 import FrameWalker
 
 _LOGGER = logging.getLogger(__name__)
 
 RESPONSE_DATA_HEADER = "X-Reecho-Response-Data"
 AUDIO_ID_HEADER = "X-Reecho-Audio-Id"
 _SNIFF_BYTES = 3
-# Upper bound of one chunk handed to the caller: memory stays constant whatever the sender does.
-CHUNK_SIZE = 16 * 1024
+__all__ = ["CHUNK_SIZE", "SpeechStream", "max_audio_bytes", "open_with_synthesis_retry"]
+
+# The audio bound (docs/architecture.md): speech runs about 0.21 s per CJK character (2 000
+# characters ≈ 7 minutes) and faster for other scripts; allow 0.5 s per character plus 60 s, at
+# 320 kbit/s (the highest MP3 bitrate): far above any honest answer, finite for an endless one.
+SECONDS_PER_CHAR = 0.5
+SECONDS_EXTRA = 60.0
+MAX_AUDIO_BYTES_PER_SECOND = 320_000 // 8
+# A close-delimited body shorter than this share of the declared duration was cut.
+_DURATION_SHARE = 0.8
+
+
+def max_audio_bytes(text: str) -> int:
+    """The most MP3 bytes one request for ``text`` may deliver."""
+    return int((SECONDS_EXTRA + SECONDS_PER_CHAR * len(text)) * MAX_AUDIO_BYTES_PER_SECOND)
 
 
 def looks_like_mp3(head: bytes) -> bool:
@@ -39,6 +61,14 @@ def looks_like_mp3(head: bytes) -> bool:
 Opener = Callable[[], Awaitable[aiohttp.ClientResponse]]
 
 
+def _declared_seconds(result: GenerationResult) -> float | None:
+    for key in ("duration", "audioDuration", "estimatedDuration"):
+        value: Any = result.raw.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e6:
+            return float(value)
+    return None
+
+
 class SpeechStream:
     """Async context manager and async iterator of MP3 chunks from one synthesis request.
 
@@ -47,15 +77,30 @@ class SpeechStream:
     ``result`` is available once the headers arrived (after ``__aenter__`` or the first chunk).
     """
 
-    def __init__(self, transport: Transport, opener: Opener, what: str) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        opener: Opener,
+        what: str,
+        *,
+        budget: Budget | None = None,
+        max_bytes: int | None = None,
+    ) -> None:
         self._transport = transport
         self._opener = opener
         self._what = what
+        self._budget = budget or transport.budget()
+        self._max_bytes = max_bytes if max_bytes is not None else max_audio_bytes("x" * 2000)
         self._response: aiohttp.ClientResponse | None = None
+        self._reader: BodyReader | None = None
+        self._frames = FrameWalker()
         self._result: GenerationResult | None = None
         self._head = b""
         self._done = False
-        self.bytes_received = 0
+
+    @property
+    def bytes_received(self) -> int:
+        return self._reader.bytes_received if self._reader is not None else 0
 
     @property
     def result(self) -> GenerationResult:
@@ -64,7 +109,14 @@ class SpeechStream:
         return self._result
 
     async def __aenter__(self) -> Self:
-        await self._open()
+        try:
+            await self._open()
+        except errors.VoiceServiceError as exc:
+            await self.aclose()
+            raise self._failure(exc) from None
+        except BaseException:
+            await self.aclose()
+            raise
         return self
 
     async def __aexit__(
@@ -94,7 +146,10 @@ class SpeechStream:
             if self._head:
                 head, self._head = self._head, b""
                 return head
-            chunk = await self._read(first=False)
+            chunk = await self._read()
+        except errors.VoiceServiceError as exc:
+            await self.aclose()
+            raise self._failure(exc) from None
         except BaseException:
             await self.aclose()
             raise
@@ -103,40 +158,61 @@ class SpeechStream:
             raise StopAsyncIteration
         return chunk
 
-    async def _read(self, *, first: bool) -> bytes:
-        assert self._response is not None
-        timeouts = self._transport.timeouts
-        try:
-            async with asyncio.timeout(timeouts.first_byte if first else timeouts.idle):
-                chunk = await self._response.content.read(CHUNK_SIZE)
-        except TimeoutError:
-            where = "before the first audio bytes" if first else "between audio chunks"
-            raise errors.ServiceTimeoutError(
-                f"{self._what}: no audio {where} in time ({self.bytes_received} bytes received)",
-                provider=self._transport.provider,
-                request_id=self.result.request_id,
-            ) from None
-        except aiohttp.ClientError:
-            raise errors.StreamInterruptedError(
-                f"{self._what}: audio stream broke after {self.bytes_received} bytes",
-                bytes_received=self.bytes_received,
-                provider=self._transport.provider,
-                request_id=self.result.request_id,
-            ) from None
-        self.bytes_received += len(chunk)
+    def _failure(self, exc: errors.VoiceServiceError) -> errors.VoiceServiceError:
+        if exc.request_id is None and self._result is not None:
+            exc.request_id = self._result.request_id
+        return self._transport.scrub(exc)
+
+    async def _read(self) -> bytes:
+        assert self._reader is not None
+        chunk = await self._reader.read()
+        if chunk:
+            self._frames.feed(chunk)
+        elif self._reader.close_delimited:
+            self._check_clean_end()
         return chunk
+
+    def _check_clean_end(self) -> None:
+        """A close-delimited body may have been cut: judge by the last frame and the duration."""
+        declared = _declared_seconds(self.result)
+        short = (
+            declared is not None
+            and not self._frames.lost
+            and self._frames.seconds < declared * _DURATION_SHARE
+        )
+        if self._frames.ends_on_frame and not short:
+            return
+        reason = "inside an MP3 frame" if not self._frames.ends_on_frame else "short of its length"
+        raise errors.StreamInterruptedError(
+            f"{self._what}: the answer ended {reason} after {self.bytes_received} bytes, "
+            "without a clean end",
+            bytes_received=self.bytes_received,
+            request_id=self.result.request_id,
+        )
 
     async def _open(self) -> None:
         started = time.monotonic()
-        self._response = await open_with_synthesis_retry(self._transport, self._opener)
+        with self._budget.active():
+            self._response, first_byte_at = await _open_billed(
+                self._transport, self._opener, self._budget
+            )
         headers = self._response.headers
-        request_id = headers.get(REQUEST_ID_HEADER)
+        request_id = self._transport.request_id_of(headers)
         self._result = GenerationResult.from_header(
             headers.get(RESPONSE_DATA_HEADER), headers.get(AUDIO_ID_HEADER), request_id
         )
+        self._reader = BodyReader(
+            self._transport,
+            self._response,
+            self._budget,
+            self._what,
+            max_bytes=self._max_bytes,
+            kind="audio",
+            first_byte_at=first_byte_at,
+        )
         head = b""
         while len(head) < _SNIFF_BYTES:
-            chunk = await self._read(first=True)
+            chunk = await self._read()
             if not chunk:
                 break
             head += chunk
@@ -158,29 +234,43 @@ class SpeechStream:
         )
 
 
-async def open_with_synthesis_retry(transport: Transport, opener: Opener) -> aiohttp.ClientResponse:
-    """Open a billed request, retrying only where no audio can have been generated.
-
-    429: wait ``Retry-After`` (or the backoff) if it is within ``max_retry_after``. A connection
-    failure before the headers is retried with backoff; a timeout is not (the budget is spent).
-    """
+async def _open_billed(
+    transport: Transport, opener: Opener, budget: Budget
+) -> tuple[aiohttp.ClientResponse, tuple[float | None, TimeoutLimit]]:
+    """The open response and the first-byte limit of the request that produced it."""
     policy = transport.retry
     attempts = max(1, policy.synthesis_attempts)
     for attempt in range(attempts):
+        first_byte_at = budget.first_byte_limit()
         try:
-            return await opener()
+            return await opener(), first_byte_at
         except errors.ServiceTimeoutError:
             raise
         except errors.RateLimitError as exc:
             delay = exc.retry_after if exc.retry_after is not None else policy.delay(attempt)
             if attempt + 1 >= attempts or delay > policy.max_retry_after:
                 raise
+            if not budget.allows_wait(delay):
+                raise  # a Retry-After longer than what is left fails at once
         except errors.StreamInterruptedError:
             raise
         except errors.ServiceConnectionError:
             if attempt + 1 >= attempts:
                 raise
             delay = policy.delay(attempt)
+            if not budget.allows_wait(delay):
+                raise
         _LOGGER.debug("synthesis refused or unreachable; retry %d in %.2f s", attempt + 1, delay)
         await asyncio.sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def open_with_synthesis_retry(transport: Transport, opener: Opener) -> aiohttp.ClientResponse:
+    """Open a billed request, retrying only where no audio can have been generated.
+
+    429: wait ``Retry-After`` (or the backoff) if it is within ``max_retry_after`` and the
+    active budget. A connection failure before the headers is retried with backoff; a timeout is
+    not (the budget is spent).
+    """
+    response, _ = await _open_billed(transport, opener, transport.budget())
+    return response

@@ -83,11 +83,13 @@ class TurboSession:
                 if kind == "error" or (
                     isinstance(body.get("status"), int) and body["status"] >= 300
                 ):
-                    raise _error_from(body)
+                    raise self._transport.scrub(_error_from(body))
                 if kind in _END_TYPES:
                     return
                 if kind != "audio_chunk":
-                    _LOGGER.debug("turbo: ignoring message type %r", kind)
+                    _LOGGER.debug(
+                        "turbo: ignoring message type %r", self._transport.redact(str(kind))
+                    )
                     continue
                 if isinstance(body.get("pcm"), Mapping):
                     self.pcm_format = dict(body["pcm"])

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from .. import errors
+from ..deadline import Deadline
 from ..models import Account, GenerationResult, SynthesisOptions, Voice
 
 if TYPE_CHECKING:
@@ -95,7 +96,11 @@ class ProviderBasics:
 
 @runtime_checkable
 class VoiceProvider(Protocol):
-    """What Home Assistant, the bot and the CLI call. Implementations: Vocu, Noiz, MiniMax."""
+    """What Home Assistant, the bot and the CLI call. Implementations: Vocu, Noiz, MiniMax.
+
+    Every call takes ``deadline=`` (a ``deadline.Deadline``; None: the enclosing call's, else
+    the provider's default): its total bounds every request, retry and wait of the call.
+    """
 
     info: ProviderInfo
 
@@ -118,17 +123,24 @@ class VoiceProvider(Protocol):
 
     # -- voices -----------------------------------------------------------------------------
 
-    async def list_voices(self, *, include_builtin: bool = True) -> list[Voice]:
+    async def list_voices(
+        self, *, include_builtin: bool = True, deadline: Deadline | None = None
+    ) -> list[Voice]:
         """Every voice the key can speak with: own clones first, then built-in/system/market."""
         ...
 
     async def voice_page(
-        self, page: int = 0, page_size: int = 50, *, builtin: bool = False
+        self,
+        page: int = 0,
+        page_size: int = 50,
+        *,
+        builtin: bool = False,
+        deadline: Deadline | None = None,
     ) -> VoicePage:
         """One page of own clones (``builtin=False``) or of the service's voices."""
         ...
 
-    async def get_voice(self, voice_id: str) -> Voice: ...
+    async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice: ...
 
     async def clone_voice(
         self,
@@ -139,6 +151,7 @@ class VoiceProvider(Protocol):
         filename: str = "sample.wav",
         language: str | None = None,
         noise_reduction: bool = True,
+        deadline: Deadline | None = None,
     ) -> Voice:
         """Clone from sample bytes, or from a remote URL where CLONE_FROM_URL is declared.
 
@@ -154,34 +167,55 @@ class VoiceProvider(Protocol):
         timeout: float = 300,
         poll_interval: float = 2.0,
         on_progress: Callable[[Voice], None] | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice: ...
 
-    async def delete_voice(self, voice_id: str) -> None: ...
+    async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None: ...
 
     # -- synthesis --------------------------------------------------------------------------
 
     def stream_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> SpeechStream:
         """MP3 of one request (text up to ``max_chars_per_request``): async CM + iterator."""
         ...
 
     def iter_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> AsyncIterator[bytes]:
         """MP3 chunks for text of any length, split by ``text.split_text(max_chars)``."""
         ...
 
     async def synthesize(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> bytes: ...
 
     # -- optional (declared in capabilities; otherwise UnsupportedOperationError) -----------
 
-    async def get_account(self) -> Account: ...
+    async def get_account(self, *, deadline: Deadline | None = None) -> Account: ...
 
     async def create_stream_url(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> GenerationResult: ...
 
 

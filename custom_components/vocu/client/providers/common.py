@@ -11,6 +11,7 @@ import aiohttp
 
 from .. import errors, wire
 from .._http import REQUEST_ID_HEADER, EnvelopeCheck, ErrorBuilder, RetryPolicy, Timeouts, Transport
+from ..deadline import Deadline, bounded
 from ..models import Account, GenerationResult, SynthesisOptions, Voice
 from ..polling import poll_until_ready
 from ..redact import redact_text
@@ -50,8 +51,23 @@ def classify(
     code: str | None,
     headers: Mapping[str, str],
     provider: str,
+    secrets: tuple[str, ...] = (),
 ) -> errors.VoiceServiceError:
-    """Our exception for a service's status-like number (HTTP status or envelope code)."""
+    """Our exception for a service's status-like number (HTTP status or envelope code).
+
+    Every field is redacted with ``secrets`` (a server may echo the key into any of them).
+    """
+    return _classify(status, message, code=code, headers=headers, provider=provider).redact(secrets)
+
+
+def _classify(
+    status: int,
+    message: str,
+    *,
+    code: str | None,
+    headers: Mapping[str, str],
+    provider: str,
+) -> errors.VoiceServiceError:
     kwargs: dict[str, Any] = {
         "code": code,
         "status": status,
@@ -137,6 +153,7 @@ class HttpProvider(ProviderBasics):
         max_chars_per_request: int | None = None,
         error_builder: ErrorBuilder,
         envelope_check: EnvelopeCheck,
+        deadline: Deadline | None = None,
     ) -> None:
         self.base_url = (base_url or self.info.default_base_url).strip().rstrip("/")
         self.max_chars_per_request = max_chars_per_request or self.info.max_chars_per_request
@@ -152,6 +169,7 @@ class HttpProvider(ProviderBasics):
             error_builder=error_builder,
             envelope_check=envelope_check,
             provider=self.info.name,
+            default_deadline=deadline,
         )
 
     def __repr__(self) -> str:
@@ -164,12 +182,21 @@ class HttpProvider(ProviderBasics):
 
     # -- voices -----------------------------------------------------------------------------
 
+    @bounded
     async def voice_page(
-        self, page: int = 0, page_size: int = 50, *, builtin: bool = False
+        self,
+        page: int = 0,
+        page_size: int = 50,
+        *,
+        builtin: bool = False,
+        deadline: Deadline | None = None,
     ) -> VoicePage:
         raise NotImplementedError
 
-    async def list_voices(self, *, include_builtin: bool = True) -> list[Voice]:
+    @bounded
+    async def list_voices(
+        self, *, include_builtin: bool = True, deadline: Deadline | None = None
+    ) -> list[Voice]:
         voices: list[Voice] = []
         for builtin in (False, True) if include_builtin else (False,):
             async for voice in self._all_pages(builtin=builtin):
@@ -184,6 +211,7 @@ class HttpProvider(ProviderBasics):
             if not result.has_more or not result.voices:
                 return
 
+    @bounded
     async def wait_for_voice(
         self,
         voice_id: str,
@@ -191,6 +219,7 @@ class HttpProvider(ProviderBasics):
         timeout: float = 300,
         poll_interval: float = 2.0,
         on_progress: Callable[[Voice], None] | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         return await poll_until_ready(
             self.get_voice,
@@ -200,36 +229,63 @@ class HttpProvider(ProviderBasics):
             on_progress=on_progress,
         )
 
-    async def get_voice(self, voice_id: str) -> Voice:
+    @bounded
+    async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
         raise NotImplementedError
 
     # -- synthesis --------------------------------------------------------------------------
 
     def stream_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> SpeechStream:
         raise NotImplementedError
 
     async def iter_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> AsyncIterator[bytes]:
         check_options(self.name, text, options, None)
+        budget = self._transport.budget(deadline)  # one budget for every part
         for part in split_text(text, self.max_chars_per_request):
-            async with self.stream_speech(part, voice_id, options) as stream:
+            with budget.active():
+                stream = self.stream_speech(part, voice_id, options)
+            async with stream:
                 async for chunk in stream:
                     yield chunk
 
+    @bounded
     async def synthesize(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> bytes:
         return b"".join([chunk async for chunk in self.iter_speech(text, voice_id, options)])
 
     # -- optional ---------------------------------------------------------------------------
 
-    async def get_account(self) -> Account:
+    @bounded
+    async def get_account(self, *, deadline: Deadline | None = None) -> Account:
         raise _unsupported(self.name, "account endpoint")
 
+    @bounded
     async def create_stream_url(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> GenerationResult:
         raise _unsupported(self.name, "key-free stream URLs")

@@ -15,9 +15,9 @@ from typing import Any
 import aiohttp
 
 from .. import errors, wire
-from .._http import REQUEST_ID_HEADER
+from ..deadline import Deadline, bounded
 from ..models import GenerationResult, SynthesisOptions, Voice
-from ..streaming import SpeechStream, open_with_synthesis_retry
+from ..streaming import SpeechStream, max_audio_bytes, open_with_synthesis_retry
 from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
 from .registry import MINIMAX
@@ -55,6 +55,7 @@ def minimax_error(
         code=str(code) if code is not None else None,
         headers=headers,
         provider=MINIMAX.name,
+        secrets=secrets,
     )
 
 
@@ -136,8 +137,14 @@ class MiniMaxProvider(HttpProvider):
     def _json(self, **fields: Any) -> dict[str, Any]:
         return {"account": self.account, **fields} if self.account else fields
 
+    @bounded
     async def voice_page(
-        self, page: int = 0, page_size: int = 50, *, builtin: bool = False
+        self,
+        page: int = 0,
+        page_size: int = 50,
+        *,
+        builtin: bool = False,
+        deadline: Deadline | None = None,
     ) -> VoicePage:
         if not builtin:
             # `is_system=false` lists every cloned voice at once: one page.
@@ -159,7 +166,8 @@ class MiniMaxProvider(HttpProvider):
         has_more = bool(body.get("has_more")) if "has_more" in body else len(items) >= page_size
         return VoicePage(voices, page, page_size, has_more, total)
 
-    async def get_voice(self, voice_id: str) -> Voice:
+    @bounded
+    async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
         """There is no single-voice endpoint: look through clones, then system voices."""
         for voice in await self.list_voices(include_builtin=True):
             if voice.id == voice_id:
@@ -168,13 +176,17 @@ class MiniMaxProvider(HttpProvider):
             f"minimax has no voice {voice_id}", code="404", status=404, provider=self.name
         )
 
-    async def list_voices(self, *, include_builtin: bool = True) -> list[Voice]:
+    @bounded
+    async def list_voices(
+        self, *, include_builtin: bool = True, deadline: Deadline | None = None
+    ) -> list[Voice]:
         voices = list((await self.voice_page(builtin=False)).voices)
         if include_builtin:
             async for voice in self._all_pages(builtin=True, page_size=500):
                 voices.append(voice)
         return voices
 
+    @bounded
     async def clone_voice(
         self,
         name: str,
@@ -184,6 +196,7 @@ class MiniMaxProvider(HttpProvider):
         filename: str = "sample.wav",
         language: str | None = None,
         noise_reduction: bool = True,
+        deadline: Deadline | None = None,
     ) -> Voice:
         name = check_clone_input(self.name, name, audio, audio_url, url_supported=False)
         if len(name) > MAX_VOICE_NAME:
@@ -233,7 +246,8 @@ class MiniMaxProvider(HttpProvider):
         data: Mapping[str, Any] = info if isinstance(info, Mapping) else answer
         return parse_voice({"voice_name": name, **data, "voice_id": voice_id}, builtin=False)
 
-    async def delete_voice(self, voice_id: str) -> None:
+    @bounded
+    async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
         """Always succeeds, even for a missing voice (the service's contract), so it retries."""
         await self._transport.request(
             "POST", "/audio/delete-voice", json_body=self._json(voice_id=voice_id), retry=True
@@ -250,7 +264,7 @@ class MiniMaxProvider(HttpProvider):
             return await transport.open("POST", "/audio/create-mp3", json_body=body)
 
         response = await (open_with_synthesis_retry(transport, opener) if retry else opener())
-        request_id = response.headers.get(REQUEST_ID_HEADER)
+        request_id = transport.request_id_of(response.headers)
         payload = transport.decode(await transport.read_body(response, "create-mp3"), response)
         answer = _body_of(payload)
         if not first(answer, "audio_url"):
@@ -261,8 +275,14 @@ class MiniMaxProvider(HttpProvider):
             )
         return answer, request_id
 
+    @bounded
     async def create_stream_url(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> GenerationResult:
         """create-mp3: its ``audio_url`` is key-free, so a player may fetch it directly."""
         return await self._generation(text, voice_id, options, retry=True)
@@ -279,7 +299,12 @@ class MiniMaxProvider(HttpProvider):
         )
 
     def stream_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> SpeechStream:
         check_options(self.name, text, options, self.max_chars_per_request)
         transport = self._transport
@@ -292,4 +317,10 @@ class MiniMaxProvider(HttpProvider):
                 created.append(await self._generation(text, voice_id, options, retry=False))
             return await transport.open("GET", created[0].audio_url or "", auth=False)
 
-        return SpeechStream(transport, opener, "minimax speech synthesis")
+        return SpeechStream(
+            transport,
+            opener,
+            "minimax speech synthesis",
+            budget=transport.budget(deadline),
+            max_bytes=max_audio_bytes(text),
+        )

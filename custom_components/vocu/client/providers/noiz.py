@@ -17,8 +17,9 @@ import aiohttp
 
 from .. import errors, wire
 from .._http import REQUEST_ID_HEADER
+from ..deadline import Deadline, bounded
 from ..models import SynthesisOptions, Voice
-from ..streaming import SpeechStream
+from ..streaming import SpeechStream, max_audio_bytes
 from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
 from .registry import NOIZ
@@ -67,6 +68,7 @@ def noiz_error(
         code=str(code) if code is not None else None,
         headers=headers,
         provider=NOIZ.name,
+        secrets=secrets,
     )
 
 
@@ -87,6 +89,7 @@ def noiz_envelope_check(
         code=str(code),
         headers=headers,
         provider=NOIZ.name,
+        secrets=secrets,
     )
 
 
@@ -154,8 +157,14 @@ class NoizProvider(HttpProvider):
             api_key, error_builder=noiz_error, envelope_check=noiz_envelope_check, **kwargs
         )
 
+    @bounded
     async def voice_page(
-        self, page: int = 0, page_size: int = 50, *, builtin: bool = False
+        self,
+        page: int = 0,
+        page_size: int = 50,
+        *,
+        builtin: bool = False,
+        deadline: Deadline | None = None,
     ) -> VoicePage:
         # `skip` is a page number, not an offset (reference §3).
         params = {
@@ -171,7 +180,8 @@ class NoizProvider(HttpProvider):
         has_more = (page + 1) * page_size < total if total is not None else len(items) >= page_size
         return VoicePage(voices, page, page_size, has_more, total)
 
-    async def get_voice(self, voice_id: str) -> Voice:
+    @bounded
+    async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
         payload = await self._transport.request("GET", f"/voices/{quote(voice_id, safe='')}")
         data = payload.get("data")
         if isinstance(data, Mapping) and isinstance(data.get("voice"), Mapping):
@@ -184,6 +194,7 @@ class NoizProvider(HttpProvider):
             )
         return voice
 
+    @bounded
     async def clone_voice(
         self,
         name: str,
@@ -193,6 +204,7 @@ class NoizProvider(HttpProvider):
         filename: str = "sample.wav",
         language: str | None = None,
         noise_reduction: bool = True,
+        deadline: Deadline | None = None,
     ) -> Voice:
         name = check_clone_input(self.name, name, audio, audio_url, url_supported=True)
         mime = wire.detect_mime(audio, filename) if audio else None
@@ -227,13 +239,19 @@ class NoizProvider(HttpProvider):
             return parse_voice({**data, "voice_id": voice_id}, builtin=False)
         return await self.get_voice(str(voice_id))
 
-    async def delete_voice(self, voice_id: str) -> None:
+    @bounded
+    async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
             "DELETE", f"/voices/{quote(voice_id, safe='')}", missing_ok_on_retry=True
         )
 
     def stream_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> SpeechStream:
         check_options(self.name, text, options, self.max_chars_per_request)
         fields = tts_fields(text, voice_id, options)
@@ -249,15 +267,22 @@ class NoizProvider(HttpProvider):
             # A JSON answer with HTTP 200 is a business error (credits, rate limit, …): the
             # envelope check raises it, so 429-like ones are retried like a real 429.
             payload = transport.decode(await transport.read_body(response, "noiz TTS"), response)
-            raise errors.InvalidAudioError(
-                "noiz answered with JSON instead of audio"
-                + (f": {payload.get('message')}" if payload.get("message") else ""),
-                status=response.status,
-                request_id=response.headers.get(REQUEST_ID_HEADER),
-                provider=self.name,
+            raise transport.scrub(
+                errors.InvalidAudioError(
+                    "noiz answered with JSON instead of audio"
+                    + (f": {payload.get('message')}" if payload.get("message") else ""),
+                    status=response.status,
+                    request_id=response.headers.get(REQUEST_ID_HEADER),
+                )
             )
 
-        return SpeechStream(transport, opener, "noiz speech synthesis")
+        return SpeechStream(
+            transport,
+            opener,
+            "noiz speech synthesis",
+            budget=transport.budget(deadline),
+            max_bytes=max_audio_bytes(text),
+        )
 
 
 __all__ = ["LANGUAGE_CODES", "NoizProvider", "parse_voice", "tts_fields"]

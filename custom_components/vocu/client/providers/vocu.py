@@ -10,7 +10,9 @@ from typing import Any
 
 import aiohttp
 
+from .._http import Transport
 from ..client import VocuClient
+from ..deadline import Deadline, bounded
 from ..models import Account, GenerationResult, SynthesisOptions, Voice
 from ..streaming import SpeechStream
 from .base import DEFAULT_OPTIONS, ProviderBasics, ProviderInfo, VoicePage, check_clone_input
@@ -41,19 +43,32 @@ class VocuProvider(ProviderBasics):
         return f"VocuProvider(base_url={self.client.base_url!r})"
 
     @property
+    def _transport(self) -> Transport:
+        return self.client._transport
+
+    @property
     def max_chars_per_request(self) -> int:
         return self.client.max_chars_per_request
 
     async def close(self) -> None:
         await self.client.close()
 
-    async def list_voices(self, *, include_builtin: bool = True) -> list[Voice]:
+    @bounded
+    async def list_voices(
+        self, *, include_builtin: bool = True, deadline: Deadline | None = None
+    ) -> list[Voice]:
         voices = await self.client.list_voices(include_market=include_builtin)
         # Own clones first (the service lists purchased market voices first).
         return sorted(voices, key=lambda voice: voice.is_market)
 
+    @bounded
     async def voice_page(
-        self, page: int = 0, page_size: int = 50, *, builtin: bool = False
+        self,
+        page: int = 0,
+        page_size: int = 50,
+        *,
+        builtin: bool = False,
+        deadline: Deadline | None = None,
     ) -> VoicePage:
         """Vocu does not page: page 0 holds every own (or market) voice."""
         everything = await self.client.list_voices(include_market=builtin)
@@ -67,9 +82,11 @@ class VocuProvider(ProviderBasics):
             total=len(chosen),
         )
 
-    async def get_voice(self, voice_id: str) -> Voice:
+    @bounded
+    async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
         return await self.client.get_voice(voice_id)
 
+    @bounded
     async def clone_voice(
         self,
         name: str,
@@ -79,12 +96,14 @@ class VocuProvider(ProviderBasics):
         filename: str = "sample.wav",
         language: str | None = None,
         noise_reduction: bool = True,
+        deadline: Deadline | None = None,
     ) -> Voice:
         check_clone_input(self.name, name, audio, audio_url, url_supported=False)
         return await self.client.create_voice(
             name, audio or b"", filename=filename, language=language, vocal_filter=noise_reduction
         )
 
+    @bounded
     async def wait_for_voice(
         self,
         voice_id: str,
@@ -92,33 +111,58 @@ class VocuProvider(ProviderBasics):
         timeout: float = 300,
         poll_interval: float = 2.0,
         on_progress: Callable[[Voice], None] | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         return await self.client.wait_for_voice(
             voice_id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )
 
-    async def delete_voice(self, voice_id: str) -> None:
+    @bounded
+    async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
         await self.client.delete_voice(voice_id)
 
     def stream_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> SpeechStream:
-        return self.client.stream_speech(text, voice_id, options)
+        return self.client.stream_speech(text, voice_id, options, deadline=deadline)
 
     def iter_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> AsyncIterator[bytes]:
-        return self.client.iter_speech(text, voice_id, options)
+        return self.client.iter_speech(text, voice_id, options, deadline=deadline)
 
+    @bounded
     async def synthesize(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> bytes:
         return await self.client.synthesize(text, voice_id, options)
 
-    async def get_account(self) -> Account:
+    @bounded
+    async def get_account(self, *, deadline: Deadline | None = None) -> Account:
         return await self.client.get_account()
 
+    @bounded
     async def create_stream_url(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> GenerationResult:
         return await self.client.create_stream_url(text, voice_id, options)

@@ -21,9 +21,16 @@ from .cog_events import AutoReadEvents
 from .cog_settings import DictionaryCommands, ManageCommands, SettingsCommands, VoiceCommands
 from .cog_support import answer_command_error, defer, errors_as_replies, names_for, reply
 from .feedback import ErrorKind, SpeechRefusedError, classify, user_message
-from .lifecycle import VOICE_CONNECT_TIMEOUT, GuildLocks, check_joinable, connect_with_policy
+from .lifecycle import (
+    VOICE_CONNECT_TIMEOUT,
+    GuildLocks,
+    ReconnectBudget,
+    check_joinable,
+    connect_with_policy,
+)
 from .services import BotServices
 from .speaker import SpeechRequest
+from .voice_client import PolicyVoiceClient
 from .voices import voice_label
 
 _LOGGER = logging.getLogger(__name__)
@@ -55,6 +62,7 @@ class VocuCog(
         self.text_channels: dict[int, Any] = {}  # where failed queue items are reported
         services.speaker.error_sink = self.report_failed_item
         self._join_locks = GuildLocks()
+        self._reconnects = ReconnectBudget()
         self.speak_menu = app_commands.ContextMenu(
             name="Speak this message", callback=self.speak_message
         )
@@ -277,12 +285,7 @@ class VocuCog(
         if player is not None and hasattr(player.voice_client, "move_to"):
             await player.voice_client.move_to(channel)
         else:
-            voice_client = await connect_with_policy(
-                lambda: channel.connect(
-                    reconnect=False, self_deaf=True, timeout=VOICE_CONNECT_TIMEOUT
-                ),
-                guild_id=guild.id,
-            )
+            voice_client = await self.connect_voice(guild, channel)
             await services.players.create(
                 guild.id,
                 voice_client,
@@ -291,6 +294,7 @@ class VocuCog(
                 on_error=services.speaker.on_error,
                 on_played=services.speaker.on_played,
                 on_dropped=services.speaker.on_dropped,
+                on_interrupted=self.report_interrupted_item,
             )
         services.idle.touch(guild.id)
         await services.settings.update_guild(
@@ -298,6 +302,21 @@ class VocuCog(
             voice_channel_id=channel.id,
             text_channel_id=text_channel_id or settings.text_channel_id,
         )
+
+    async def connect_voice(self, guild: Any, channel: Any) -> Any:
+        """One connection under our policy; its closes come back to `on_voice_closed`."""
+        voice_client = await connect_with_policy(
+            lambda: channel.connect(
+                cls=PolicyVoiceClient,
+                reconnect=False,
+                self_deaf=True,
+                timeout=VOICE_CONNECT_TIMEOUT,
+            ),
+            guild_id=guild.id,
+        )
+        if isinstance(voice_client, PolicyVoiceClient):
+            voice_client.on_closed = self.on_voice_closed
+        return voice_client
 
     async def leave_guild(self, guild: Any, *, forget_channel: bool) -> bool:
         """Stop the player and disconnect; ``forget_channel`` prevents the re-join on restart."""
@@ -308,12 +327,16 @@ class VocuCog(
         services.speaker.forget_vanished(guild.id)
         services.idle.forget(guild.id)
         services.speaker.announcer.forget(guild.id)
+        self._join_locks.forget(guild.id)
         if forget_channel:
             await services.settings.update_guild(guild.id, voice_channel_id=None)
         if voice_client is None:
             return False
+        is_connected = getattr(voice_client, "is_connected", lambda: True)
         disconnect = getattr(voice_client, "disconnect", None)
-        if disconnect is not None:
+        # A dropped connection is already gone; disconnecting it again would wait (15 s) for a
+        # leave confirmation that never comes to a client discord.py has already forgotten.
+        if disconnect is not None and is_connected():
             await disconnect(force=True)
         return True
 
@@ -327,6 +350,17 @@ class VocuCog(
         channel = self.text_channels.get(item.channel_id) or self.bot.get_channel(item.channel_id)
         if channel is not None:
             await channel.send(user_message(error))
+
+    async def report_interrupted_item(self, item: Any) -> None:
+        """A voice drop cut an item off: say so (once per channel and hour), never silently."""
+        if item.channel_id is None or not self.services.notices.allow(
+            item.channel_id, ErrorKind.VOICE_DROPPED
+        ):
+            return
+        channel = self.text_channels.get(item.channel_id) or self.bot.get_channel(item.channel_id)
+        if channel is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await channel.send(user_message(SpeechRefusedError(ErrorKind.VOICE_DROPPED)))
 
 
 def _caller_voice_channel(interaction: discord.Interaction) -> Any:

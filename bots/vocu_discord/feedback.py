@@ -36,6 +36,8 @@ class ErrorKind(StrEnum):
     SERVICE_AUTH = "service_auth"
     SERVICE_DOWN = "service_down"
     NOT_ALLOWED = "not_allowed"
+    VOICE_DROPPED = "voice_dropped"
+    VOICE_CLOSED = "voice_closed"
     UNKNOWN = "unknown"
 
 
@@ -52,6 +54,11 @@ MESSAGES: dict[ErrorKind, str] = {
     ErrorKind.SERVICE_AUTH: "The bot's voice service key is not accepted; the owner must fix it.",
     ErrorKind.SERVICE_DOWN: "The voice service cannot be reached right now; try again later.",
     ErrorKind.NOT_ALLOWED: "You are not allowed to do that.",
+    ErrorKind.VOICE_DROPPED: (
+        "The voice connection dropped while a message was being read; that message was skipped "
+        "(not replayed) and the rest of the queue goes on."
+    ),
+    ErrorKind.VOICE_CLOSED: "Discord closed the voice connection; I left the voice channel.",
     ErrorKind.UNKNOWN: "Something went wrong while speaking; the queue goes on.",
 }
 

@@ -114,6 +114,16 @@ class LoopbackDiscord:
         for channel_id in (w.VOICE_CHANNEL_ID, w.OTHER_VOICE_CHANNEL_ID):
             await self.gateway.dispatch("CHANNEL_UPDATE", self.world.channel_json(channel_id))
 
+    async def kick_bot(self) -> None:
+        """A moderator disconnects the bot: its voice state goes empty, then the session ends."""
+        await self.gateway.move_member(w.APP_ID, None)
+        await self.voice.close_sessions(4014)
+
+    async def move_bot(self, channel_id: int) -> None:
+        """A moderator drags the bot to another channel (a new voice server session follows)."""
+        await self.gateway.move_member(w.APP_ID, channel_id)
+        await self.gateway.voice_server_update()
+
     # -- what users do ---------------------------------------------------------------------------
 
     def _interaction(

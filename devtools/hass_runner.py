@@ -66,6 +66,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Every log file a HassProcess wrote to in this interpreter: the test suite's canary check reads
+# what each test added to them (a key must never reach Home Assistant's log).
+LOG_FILES: list[Path] = []
+
+
 class HassError(RuntimeError):
     """Home Assistant did not start or answered a call with an error."""
 
@@ -127,6 +132,8 @@ class HassProcess:
     async def start(self, timeout: float = 180.0) -> None:
         self.prepare()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.log_path not in LOG_FILES:
+            LOG_FILES.append(self.log_path)
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,

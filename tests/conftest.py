@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import canary
 import pytest
 
 pytest_plugins = ["vocu_emulator.pytest_plugin"]
@@ -14,3 +17,23 @@ def _loopback_sockets(socket_enabled: None) -> None:
     The only remote the tests talk to is the emulator on loopback, so real HTTP is exercised while
     any attempt to reach the internet still fails the test.
     """
+
+
+@pytest.fixture(autouse=True)
+def _canary_key_never_leaks(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Fail a test whose log records of our loggers, our errors or the output of our CLI, bot
+    and `hass` processes hold a key of the suite (see tests/canary.py).
+
+    Only the tests of the check itself (marked `leaks_key`) are exempt.
+    """
+    if request.node.get_closest_marker("leaks_key"):
+        yield
+        return
+    watcher = canary.watch(monkeypatch)
+    found = next(watcher)
+    yield
+    next(watcher, None)
+    if found:
+        pytest.fail(f"a key of the test suite leaked into our output: {found}", pytrace=False)

@@ -1,7 +1,8 @@
 """`python -m vocu_discord` / `vocu-discord-bot`: run the bot configured by the environment.
 
 Environment: DISCORD_TOKEN, VOCU_TOKEN (required); VOCU_BASE_URL, DATABASE_URL (default
-sqlite:///vocu-bot.sqlite3), VOCU_DEFAULT_VOICE, BOT_OWNER_IDS, DISCORD_SYNC_GUILD (optional).
+sqlite:///vocu-bot.sqlite3), VOCU_DEFAULT_VOICE, BOT_OWNER_IDS, DISCORD_SYNC_GUILD,
+BOT_DAILY_CHARS (optional).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.parse_args(argv)
     try:
-        import discord  # noqa: PLC0415 - a plain `pip install vocu-voice` has no discord.py
+        import discord  # noqa: F401, PLC0415 - a plain `pip install vocu-voice` has no discord.py
     except ModuleNotFoundError:
         print(
             "vocu-discord-bot: discord.py is not installed; "
@@ -43,9 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:
         print(f"vocu-discord-bot: the voice stack is not usable: {error}", file=sys.stderr)
         return EXIT_VOICE_STACK
-    discord.utils.setup_logging()
     from .bot import run_bot  # noqa: PLC0415
+    from .logging_setup import setup_logging  # noqa: PLC0415
 
+    setup_logging()
     asyncio.run(run_bot(config))
     return 0
 

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from vocu_client.providers import VoiceProvider
 
     from .speech_queue import SpeechItem
+    from .synthesis_slots import SynthesisSlots
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ STREAM_BEFORE_OPTIONS = (
 # leave FFmpeg only after a second of speech had arrived; one page per 20 ms packet removes that.
 STREAM_OUTPUT_OPTIONS = "-page_duration 20000 -flush_packets 1"
 STDERR_TAIL_BYTES = 2000
+DIAGNOSTIC_HISTORY = 100
 EXIT_WAIT_SECONDS = 2.0
 
 
@@ -194,26 +197,34 @@ class StreamSourceFactory:
         executable: str | None = None,
         before_options: str = STREAM_BEFORE_OPTIONS,
         bitrate: int = 96,
+        slots: SynthesisSlots | None = None,
     ) -> None:
         self.executable = executable or find_ffmpeg() or "ffmpeg"
         self.before_options = before_options
         self.bitrate = bitrate
+        # Shared by every guild's player (and /tts file): the account's concurrency quota.
+        self.slots = slots
         # For leak checks and diagnostics: every process spawned, and its (unredacted) command line.
-        self.spawned_pids: list[int] = []
-        self.command_lines: list[tuple[str, ...]] = []
+        # Bounded: one factory serves every guild for the life of the process.
+        self.spawned_pids: deque[int] = deque(maxlen=DIAGNOSTIC_HISTORY)
+        self.command_lines: deque[tuple[str, ...]] = deque(maxlen=DIAGNOSTIC_HISTORY)
 
     async def __call__(self, client: VoiceProvider, item: SpeechItem) -> PreparedAudio:
         if not client.supports(Capability.SIGNED_URLS):
             from .audio_pipe import piped_source  # noqa: PLC0415 - builds on this module
 
             return await piped_source(self, client, item)
-        result = await client.create_stream_url(item.text, item.voice_id, item.options)
+        async with self.synthesis_slot():
+            result = await client.create_stream_url(item.text, item.voice_id, item.options)
         url = result.playable_url
         if not url:
             raise InvalidAudioError("The service returned no stream URL for this text.")
         _LOGGER.debug("Stream URL for %r: %s", item, redact_url(url))
         source = await self.spawn(lambda: self._open(url))
         return PreparedAudio(source=source, result=result)
+
+    def synthesis_slot(self) -> contextlib.AbstractAsyncContextManager[None]:
+        return self.slots.slot() if self.slots is not None else contextlib.nullcontext()
 
     async def spawn(
         self, open_source: Callable[[], SignedStreamOpusAudio]

@@ -13,6 +13,7 @@ import logging
 import queue
 from typing import TYPE_CHECKING
 
+from vocu_client.deadline import BOT_ITEM_DEADLINE
 from vocu_client.errors import InvalidAudioError
 
 from .audio import PreparedAudio, SignedStreamOpusAudio
@@ -86,8 +87,9 @@ async def piped_source(
 ) -> PreparedAudio:
     """Start the provider's stream; once its first bytes arrived (errors such as credits or an
     unknown voice surface here, before anything plays), start FFmpeg on them."""
-    stream = client.iter_speech(item.text, item.voice_id, item.options)
-    first = await _first_chunk(stream)
+    stream = client.iter_speech(item.text, item.voice_id, item.options, deadline=BOT_ITEM_DEADLINE)
+    async with factory.synthesis_slot():  # the request is made when the first chunk is awaited
+        first = await _first_chunk(stream)
     feed = ByteFeed()
     feed.put(first)
     try:

@@ -7,14 +7,20 @@ Plain classes with an injectable clock; the cog builds an `IncomingMessage` from
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from .settings import GuildSettings, UserSettings
 
 ANNOUNCE_WINDOW_SECONDS = 60.0
 NOTICE_INTERVAL_SECONDS = 3600.0
+MAX_COOLDOWN_SECONDS = 3600.0  # the most `/tts settings cooldown` accepts
+# Per-channel and per-member maps live as long as the process: past this many entries the
+# ones that can no longer matter (or, failing that, the least recently used) are dropped.
+MAX_TRACKED = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +43,7 @@ class Skip(StrEnum):
     NOT_A_READ_CHANNEL = "not a read channel"
     MISSING_ROLE = "author lacks the required role"
     NOT_IN_VOICE = "bot is not in a voice channel"
+    NOT_WITH_BOT = "author is not in the bot's voice channel"
     COOLDOWN = "author is on cooldown"
     EMPTY = "nothing to say"
 
@@ -49,11 +56,11 @@ class Decision:
 
 
 class AutoReader:
-    """Decides whether a message is spoken; remembers per-user cooldowns."""
+    """Decides whether a message is spoken; remembers per-member cooldowns."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._last_spoken: dict[tuple[int, int], float] = {}
+        self._last_spoken: OrderedDict[tuple[int, int], float] = OrderedDict()
 
     def decide(
         self,
@@ -78,13 +85,28 @@ class AutoReader:
             if not (guild.auto_join and message.author_voice_channel_id):
                 return Decision(False, Skip.NOT_IN_VOICE)
             join_channel_id = message.author_voice_channel_id
-        key = (message.guild_id, message.author_id)
+        elif guild.voice_members_only and message.author_voice_channel_id != bot_voice_channel_id:
+            # Also in the voice channel's own text chat: being able to type there is not
+            # being in the call.
+            return Decision(False, Skip.NOT_WITH_BOT)
+        if not self.take_turn(message.guild_id, message.author_id, guild.cooldown_seconds):
+            return Decision(False, Skip.COOLDOWN)
+        return Decision(True, join_channel_id=join_channel_id)
+
+    def take_turn(self, guild_id: int, author_id: int, cooldown_seconds: float) -> bool:
+        """True (and the turn counted) unless the member spoke less than the cooldown ago.
+
+        Shared by auto-read, `/tts say` and *Speak this message*: one cooldown per member.
+        """
+        key = (guild_id, author_id)
         now = self._clock()
         last = self._last_spoken.get(key)
-        if guild.cooldown_seconds > 0 and last is not None and now - last < guild.cooldown_seconds:
-            return Decision(False, Skip.COOLDOWN)
+        if cooldown_seconds > 0 and last is not None and now - last < cooldown_seconds:
+            return False
         self._last_spoken[key] = now
-        return Decision(True, join_channel_id=join_channel_id)
+        self._last_spoken.move_to_end(key)
+        _trim(self._last_spoken, now - MAX_COOLDOWN_SECONDS)
+        return True
 
     @staticmethod
     def _is_read_channel(
@@ -126,7 +148,7 @@ class NoticeLimiter:
     ) -> None:
         self._clock = clock
         self._interval = interval
-        self._sent: dict[tuple[int, str], float] = {}
+        self._sent: OrderedDict[tuple[int, str], float] = OrderedDict()
 
     def allow(self, channel_id: int, kind: str) -> bool:
         now = self._clock()
@@ -134,4 +156,37 @@ class NoticeLimiter:
         if last is not None and now - last < self._interval:
             return False
         self._sent[(channel_id, kind)] = now
+        self._sent.move_to_end((channel_id, kind))
+        _trim(self._sent, now - self._interval)
         return True
+
+
+class IdleNotices:
+    """ "I am not in a voice channel" goes to each channel once, until the bot next joins voice
+    in that guild: one message per idle period instead of one reaction per message."""
+
+    def __init__(self) -> None:
+        self._told: OrderedDict[int, set[int]] = OrderedDict()  # guild id → channel ids
+
+    def first_time(self, guild_id: int, channel_id: int) -> bool:
+        channels = self._told.setdefault(guild_id, set())
+        self._told.move_to_end(guild_id)
+        if channel_id in channels:
+            return False
+        channels.add(channel_id)
+        while len(self._told) > MAX_TRACKED:  # worst case a long-idle guild is told again
+            self._told.popitem(last=False)
+        return True
+
+    def joined(self, guild_id: int) -> None:
+        self._told.pop(guild_id, None)
+
+
+def _trim(entries: OrderedDict[Any, float], stale_before: float) -> None:
+    """Bound a recency map: drop what is too old to matter, then the least recently used."""
+    if len(entries) <= MAX_TRACKED:
+        return
+    for key in [key for key, at in entries.items() if at < stale_before]:
+        del entries[key]
+    while len(entries) > MAX_TRACKED:
+        entries.popitem(last=False)

@@ -19,7 +19,15 @@ from vocu_client.providers import Capability
 from .cog_base import CogBase
 from .cog_events import AutoReadEvents
 from .cog_settings import DictionaryCommands, ManageCommands, SettingsCommands, VoiceCommands
-from .cog_support import answer_command_error, defer, errors_as_replies, names_for, reply
+from .cog_support import (
+    RecentChannels,
+    answer_command_error,
+    defer,
+    errors_as_replies,
+    names_for,
+    reply,
+)
+from .control import NOT_ALLOWED, may_skip, may_steer
 from .feedback import ErrorKind, SpeechRefusedError, classify, user_message
 from .lifecycle import (
     VOICE_CONNECT_TIMEOUT,
@@ -59,7 +67,7 @@ class VocuCog(
         self.services = services
         self._owns_services = owns_services
         self._idle_task: asyncio.Task[None] | None = None
-        self.text_channels: dict[int, Any] = {}  # where failed queue items are reported
+        self.text_channels = RecentChannels()  # where failed queue items are reported
         services.speaker.error_sink = self.report_failed_item
         self._join_locks = GuildLocks()
         self._reconnects = ReconnectBudget()
@@ -98,11 +106,21 @@ class VocuCog(
             return
         async with errors_as_replies(interaction):
             channel = _caller_voice_channel(interaction)
+            current = self._bot_channel(interaction.guild_id or 0)
+            if (
+                current is not None
+                and current.id != channel.id
+                and not may_steer(interaction.permissions, interaction.user, current)
+            ):
+                await reply(interaction, f"I am in use in {current.name}. {NOT_ALLOWED}")
+                return
             await self.join_channel(interaction.guild, channel, interaction.channel_id)
             await reply(interaction, f"Joined {channel.name}.")
 
     @app_commands.command(description="Leave the voice channel and forget the queue")
     async def leave(self, interaction: discord.Interaction) -> None:
+        if not await self._require_steer(interaction):
+            return
         if await self.leave_guild(interaction.guild, forget_channel=True):
             await reply(interaction, "Left the voice channel.")
         else:
@@ -121,7 +139,8 @@ class VocuCog(
         if not await defer(interaction):  # expired: nobody would know it was accepted
             return
         async with errors_as_replies(interaction):
-            self.text_channels[interaction.channel_id or 0] = interaction.channel
+            await self._take_turn(interaction)
+            self.text_channels.remember(interaction.channel)
             item = await self.services.speaker.speak(self._request(interaction, text, voice, style))
             self.services.idle.touch(interaction.guild_id or 0)
             await reply(interaction, f"Queued: {item.label}")
@@ -129,11 +148,21 @@ class VocuCog(
     @app_commands.command(description="Skip what is being said now")
     async def skip(self, interaction: discord.Interaction) -> None:
         player = self.services.players.get(interaction.guild_id or 0)
+        current = player.current if player is not None else None
+        if current is None:
+            await reply(interaction, "Nothing is being said.")
+            return
+        bot_channel = self._bot_channel(interaction.guild_id or 0)
+        if not may_skip(interaction.permissions, interaction.user, bot_channel, current.author_id):
+            await reply(interaction, NOT_ALLOWED)
+            return
         skipped = player is not None and player.skip()
         await reply(interaction, "Skipped." if skipped else "Nothing is being said.")
 
     @app_commands.command(description="Empty the speech queue")
     async def clear(self, interaction: discord.Interaction) -> None:
+        if not await self._require_steer(interaction):
+            return
         player = self.services.players.get(interaction.guild_id or 0)
         removed = player.clear() if player is not None else 0
         if player is not None:
@@ -226,8 +255,14 @@ class VocuCog(
 
     @app_commands.command(description="Delete everything this bot stores about you")
     async def forget(self, interaction: discord.Interaction) -> None:
-        removed = await self.services.settings.delete_user_data(interaction.user.id)
-        await reply(interaction, f"Deleted your stored settings ({removed} server(s)).")
+        removed = await self.services.settings.delete_user_data(
+            interaction.user.id, self.services.budget.today()
+        )
+        await reply(
+            interaction,
+            f"Deleted your stored settings ({removed} server(s)). Kept until midnight UTC: "
+            "today's character count (so budgets hold); kept for good: your opt-out, if set.",
+        )
 
     # -- context menu ---------------------------------------------------------------------------
 
@@ -245,12 +280,37 @@ class VocuCog(
                 names=names_for(interaction.guild, message.content),
                 attachments=tuple(a.filename for a in message.attachments),
                 speaker_name=message.author.display_name,
+                quoted_author_id=message.author.id,
             )
-            self.text_channels[interaction.channel_id or 0] = interaction.channel
+            await self._take_turn(interaction)
+            self.text_channels.remember(interaction.channel)
             item = await self.services.speaker.speak(request)
             await reply(interaction, f"Queued: {item.label}")
 
     # -- shared steps ---------------------------------------------------------------------------
+
+    def _bot_channel(self, guild_id: int) -> Any:
+        player = self.services.players.get(guild_id)
+        return getattr(player.voice_client, "channel", None) if player else None
+
+    async def _require_steer(self, interaction: discord.Interaction) -> bool:
+        bot_channel = self._bot_channel(interaction.guild_id or 0)
+        if may_steer(interaction.permissions, interaction.user, bot_channel):
+            return True
+        await reply(interaction, NOT_ALLOWED)
+        return False
+
+    async def _take_turn(self, interaction: discord.Interaction) -> None:
+        """The server's per-member cooldown holds for commands as for auto-read."""
+        guild = await self.services.settings.get_guild(interaction.guild_id or 0)
+        if not self.services.auto_reader.take_turn(
+            guild.guild_id, interaction.user.id, guild.cooldown_seconds
+        ):
+            raise SpeechRefusedError(
+                ErrorKind.COOLDOWN,
+                f"Slow down: this server reads one message per member every "
+                f"{guild.cooldown_seconds:g} seconds.",
+            )
 
     def _request(
         self, interaction: discord.Interaction, text: str, voice: str | None, style: str | None
@@ -297,6 +357,7 @@ class VocuCog(
                 on_interrupted=self.report_interrupted_item,
             )
         services.idle.touch(guild.id)
+        services.idle_notices.joined(guild.id)
         await services.settings.update_guild(
             guild.id,
             voice_channel_id=channel.id,

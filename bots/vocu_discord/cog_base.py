@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -12,13 +12,14 @@ from .cog_support import reply
 if TYPE_CHECKING:
     from discord.ext import commands
 
+    from .cog_support import RecentChannels
     from .services import BotServices
 
 
 class CogBase:
     bot: commands.Bot
     services: BotServices
-    text_channels: dict[int, Any]
+    text_channels: RecentChannels
 
     async def voice_autocomplete(
         self, interaction: discord.Interaction, current: str

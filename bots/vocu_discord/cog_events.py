@@ -16,7 +16,7 @@ from .autoread import Decision, IncomingMessage, Skip
 from .budget import BudgetExhaustedError
 from .cog_base import CogBase
 from .cog_support import names_from_message
-from .feedback import ErrorKind, SpeechRefusedError, classify, reaction, user_message
+from .feedback import MESSAGES, ErrorKind, SpeechRefusedError, classify, reaction, user_message
 from .lifecycle import (
     ReconnectBudget,
     VoiceCloseAction,
@@ -66,7 +66,7 @@ class AutoReadEvents(CogBase):
         services = self.services
         guild = message.guild
         assert guild is not None
-        self.text_channels[message.channel.id] = message.channel
+        self.text_channels.remember(message.channel)
         guild_settings = await services.settings.get_guild(guild.id)
         user = await services.settings.get_user(guild.id, message.author.id)
         author_voice = getattr(message.author, "voice", None)
@@ -86,8 +86,14 @@ class AutoReadEvents(CogBase):
             incoming, guild_settings, user, bot_voice_channel_id=self._bot_channel_id(guild.id)
         )
         if not decision.speak:
-            if decision.skip is Skip.NOT_IN_VOICE:
-                await self.react_and_notice(message, SpeechRefusedError(ErrorKind.NOT_IN_VOICE))
+            if (
+                decision.skip is Skip.NOT_IN_VOICE
+                and guild_settings.not_in_voice_notice
+                and services.idle_notices.first_time(guild.id, message.channel.id)
+            ):
+                with contextlib.suppress(discord.HTTPException):
+                    await message.add_reaction(reaction(ErrorKind.NOT_IN_VOICE))
+                    await message.channel.send(MESSAGES[ErrorKind.NOT_IN_VOICE])
             return decision
         try:
             if decision.join_channel_id is not None:
@@ -149,7 +155,7 @@ class AutoReadEvents(CogBase):
             and not humans_remain(channel.members)
         ):
             _LOGGER.info("Leaving voice in guild %s: only bots remain", guild.id)
-            await self.leave_guild(guild, forget_channel=True)
+            await self.leave_guild(guild, forget_channel=False)  # back when someone speaks
 
     # -- voice drops --------------------------------------------------------------------------
 

@@ -98,6 +98,22 @@ class SettingsCommands(CogBase):
     async def settings_voice_chat(self, interaction: discord.Interaction, enabled: bool) -> None:
         await self._update(interaction, read_voice_chat=enabled)
 
+    @settings.command(
+        name="voice-members-only", description="Only read members who are in my voice channel"
+    )
+    async def settings_voice_members_only(
+        self, interaction: discord.Interaction, enabled: bool
+    ) -> None:
+        await self._update(interaction, voice_members_only=enabled)
+
+    @settings.command(
+        name="not-in-voice-notice", description='Say "I am not in a voice channel" once per channel'
+    )
+    async def settings_not_in_voice_notice(
+        self, interaction: discord.Interaction, enabled: bool
+    ) -> None:
+        await self._update(interaction, not_in_voice_notice=enabled)
+
     @settings.command(name="autojoin", description="Join the author's channel on a first message")
     async def settings_autojoin(self, interaction: discord.Interaction, enabled: bool) -> None:
         await self._update(interaction, auto_join=enabled)
@@ -125,9 +141,12 @@ class SettingsCommands(CogBase):
         self,
         interaction: discord.Interaction,
         max_chars: app_commands.Range[int, 10, 2000],
-        max_seconds: app_commands.Range[int, 3, 300] = 30,
+        max_seconds: app_commands.Range[int, 3, 300] | None = None,
     ) -> None:
-        await self._update(interaction, max_chars=max_chars, max_seconds=max_seconds)
+        if max_seconds is None:  # left out: keep the current limit, do not reset it to 30
+            await self._update(interaction, max_chars=max_chars)
+        else:
+            await self._update(interaction, max_chars=max_chars, max_seconds=max_seconds)
 
     @settings.command(name="role", description="Only read members with this role (empty: all)")
     async def settings_role(

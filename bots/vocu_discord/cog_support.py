@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -87,6 +88,29 @@ async def errors_as_replies(interaction: discord.Interaction) -> AsyncIterator[N
         await reply(interaction, user_message(error))
     except VoiceConnectError as error:
         await reply(interaction, str(error))
+
+
+class RecentChannels:
+    """The text channels failed items are reported to, by id; the least recently used go first,
+    so a bot in many servers does not keep every channel object it ever saw."""
+
+    def __init__(self, max_entries: int = 1000) -> None:
+        self.max_entries = max_entries
+        self._channels: OrderedDict[int, Any] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._channels)
+
+    def remember(self, channel: Any) -> None:
+        if channel is None:
+            return
+        self._channels[channel.id] = channel
+        self._channels.move_to_end(channel.id)
+        while len(self._channels) > self.max_entries:
+            self._channels.popitem(last=False)
+
+    def get(self, channel_id: int) -> Any | None:
+        return self._channels.get(channel_id)
 
 
 def names_for(guild: discord.Guild | None, text: str) -> NameContext:

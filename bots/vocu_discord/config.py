@@ -44,6 +44,7 @@ class BotConfig:
     default_voice_id: str | None = None
     owner_ids: frozenset[int] = frozenset()
     sync_guild_id: int | None = None  # sync commands to one guild instantly while developing
+    bot_daily_chars: int | None = None  # the operator's cap over all servers; None: none
 
     @classmethod
     def from_env(
@@ -80,6 +81,7 @@ class BotConfig:
             sync_guild_id=next(
                 iter(_ids("DISCORD_SYNC_GUILD", env.get("DISCORD_SYNC_GUILD", ""))), None
             ),
+            bot_daily_chars=_count("BOT_DAILY_CHARS", env.get("BOT_DAILY_CHARS", "")),
         )
 
 
@@ -97,3 +99,12 @@ def _ids(name: str, text: str) -> frozenset[int]:
         return frozenset(int(part) for part in parts)
     except ValueError:
         raise ConfigError(f"{name} must be Discord ids separated by commas or spaces.") from None
+
+
+def _count(name: str, text: str) -> int | None:
+    text = text.strip().replace("_", "")
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ConfigError(f"{name} must be a whole number of characters (or unset for no cap).")
+    return int(text)

@@ -38,6 +38,8 @@ class ErrorKind(StrEnum):
     NOT_ALLOWED = "not_allowed"
     VOICE_DROPPED = "voice_dropped"
     VOICE_CLOSED = "voice_closed"
+    OPTED_OUT = "opted_out"
+    COOLDOWN = "cooldown"
     UNKNOWN = "unknown"
 
 
@@ -59,6 +61,8 @@ MESSAGES: dict[ErrorKind, str] = {
         "(not replayed) and the rest of the queue goes on."
     ),
     ErrorKind.VOICE_CLOSED: "Discord closed the voice connection; I left the voice channel.",
+    ErrorKind.OPTED_OUT: "That member asked for their messages not to be read aloud.",
+    ErrorKind.COOLDOWN: "Slow down: wait a moment before the next message.",
     ErrorKind.UNKNOWN: "Something went wrong while speaking; the queue goes on.",
 }
 

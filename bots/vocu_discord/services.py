@@ -7,13 +7,15 @@ from typing import Self
 
 from vocu_client.providers import VoiceProvider, create_provider
 
-from .autoread import AutoReader, NameAnnouncer, NoticeLimiter
+from .audio import StreamSourceFactory
+from .autoread import AutoReader, IdleNotices, NameAnnouncer, NoticeLimiter
 from .budget import CharacterBudget
 from .config import BotConfig
 from .lifecycle import IdleTracker
 from .player import PlayerRegistry
 from .settings import SettingsRepository, open_settings
 from .speaker import Speaker
+from .synthesis_slots import SynthesisSlots
 from .voices import VoiceCatalog
 
 
@@ -26,6 +28,7 @@ class BotServices:
     owner_ids: set[int] = field(default_factory=set)
     auto_reader: AutoReader = field(default_factory=AutoReader)
     notices: NoticeLimiter = field(default_factory=NoticeLimiter)
+    idle_notices: IdleNotices = field(default_factory=IdleNotices)
     idle: IdleTracker = field(default_factory=IdleTracker)
     owns_client: bool = True
 
@@ -47,15 +50,18 @@ class BotServices:
         owner_ids: set[int] | frozenset[int] = frozenset(),
         players: PlayerRegistry | None = None,
         owns_client: bool = True,
+        bot_daily_chars: int | None = None,
     ) -> Self:
-        players = players or PlayerRegistry(client)
+        slots = SynthesisSlots(client)
+        players = players or PlayerRegistry(client, source_factory=StreamSourceFactory(slots=slots))
         speaker = Speaker(
             settings,
-            CharacterBudget(settings),
+            CharacterBudget(settings, bot_daily_chars=bot_daily_chars),
             VoiceCatalog(client),
             players,
             default_voice_id=default_voice_id,
             announcer=NameAnnouncer(),
+            slots=slots,
         )
         return cls(client, settings, players, speaker, set(owner_ids), owns_client=owns_client)
 
@@ -67,7 +73,11 @@ class BotServices:
             extra["group_id"] = config.group_id
         client = create_provider(config.provider, config.api_key, base_url=config.base_url, **extra)
         return cls.build(
-            client, settings, default_voice_id=config.default_voice_id, owner_ids=config.owner_ids
+            client,
+            settings,
+            default_voice_id=config.default_voice_id,
+            owner_ids=config.owner_ids,
+            bot_daily_chars=config.bot_daily_chars,
         )
 
     async def aclose(self) -> None:

@@ -27,6 +27,10 @@ class GuildSettings:
     guild_id: int
     autoread_channel_ids: tuple[int, ...] = ()
     read_voice_chat: bool = True  # the voice channel's own text chat is read too
+    # Only read members who are in the bot's voice channel (in voice chat too): someone who is
+    # not listening has no business making the call hear them.
+    voice_members_only: bool = True
+    not_in_voice_notice: bool = True  # once per channel per idle period; False: never
     auto_join: bool = False
     announce_names: bool = True
     default_voice_id: str | None = None
@@ -90,6 +94,15 @@ def _known_fields(cls: type, text: str | None) -> dict[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
+class UsageCaps:
+    """Daily character caps checked by one reservation (None: no cap on that scope)."""
+
+    guild: int | None = None
+    user: int | None = None
+    bot: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Usage:
     """Characters spoken on one UTC day: by the whole guild and by one user."""
 
@@ -105,11 +118,25 @@ SCHEMA: tuple[str, ...] = (
     " replacement TEXT NOT NULL, PRIMARY KEY (guild_id, word))",
     "CREATE TABLE IF NOT EXISTS char_usage (guild_id BIGINT NOT NULL, user_id BIGINT NOT NULL,"
     " day TEXT NOT NULL, chars BIGINT NOT NULL, PRIMARY KEY (guild_id, user_id, day))",
+    # The bot-wide cap sums one day over every guild.
+    "CREATE INDEX IF NOT EXISTS char_usage_by_day ON char_usage (day)",
 )
 
-# Usage rows of a user who asked to be forgotten are folded into this anonymous id, so the
-# guild's budget stays right while nothing points at the person any more.
-ANONYMOUS_USER_ID = 0
+# Check and count in one statement, so two reservations can never both pass on the same
+# remaining characters: ?1 guild, ?2 user, ?3 day, ?4 characters, ?5/?6/?7 the guild's, the
+# member's and the whole bot's daily cap (NULL: none). Nothing is written when a cap would be
+# passed. SQLite takes its write lock when the statement starts, so this holds across processes;
+# PostgreSQL runs it inside a function behind a lock (see settings_postgres).
+RESERVE_USAGE_SQL = (
+    "INSERT INTO char_usage (guild_id, user_id, day, chars) SELECT ?1, ?2, ?3, ?4"
+    " WHERE (?5 IS NULL OR ?4 + (SELECT COALESCE(SUM(chars), 0) FROM char_usage"
+    " WHERE guild_id = ?1 AND day = ?3) <= ?5)"
+    " AND (?6 IS NULL OR ?4 + (SELECT COALESCE(SUM(chars), 0) FROM char_usage"
+    " WHERE guild_id = ?1 AND user_id = ?2 AND day = ?3) <= ?6)"
+    " AND (?7 IS NULL OR ?4 + (SELECT COALESCE(SUM(chars), 0) FROM char_usage"
+    " WHERE day = ?3) <= ?7)"
+    " ON CONFLICT (guild_id, user_id, day) DO UPDATE SET chars = char_usage.chars + excluded.chars"
+)
 
 
 class SettingsRepository(ABC):
@@ -201,20 +228,25 @@ class SettingsRepository(ABC):
         await self.save_user(updated)
         return updated
 
-    async def delete_user_data(self, user_id: int) -> int:
-        """Forget a user everywhere: settings rows go, usage rows become anonymous."""
-        deleted = await self._execute("DELETE FROM user_settings WHERE user_id = ?", user_id)
-        await self._execute(
-            "INSERT INTO char_usage (guild_id, user_id, day, chars)"
-            " SELECT guild_id, ?, day, chars FROM char_usage WHERE user_id = ?"
-            " ON CONFLICT (guild_id, user_id, day)"
-            " DO UPDATE SET chars = char_usage.chars + excluded.chars",
-            ANONYMOUS_USER_ID,
-            user_id,
+    async def delete_user_data(self, user_id: int, today: date) -> int:
+        """Forget a member everywhere; returns how many servers held settings about them.
+
+        Two things stay, because deleting them would undo what the member or the server asked
+        for: an opt-out (kept as the bare flag, so a forget does not opt them back in) and
+        today's usage rows (so a forget does not reset a daily budget; gone after midnight UTC).
+        """
+        rows = await self._fetch(
+            "SELECT guild_id, data FROM user_settings WHERE user_id = ?", user_id
         )
-        await self._execute("DELETE FROM char_usage WHERE user_id = ?", user_id)
+        await self._execute("DELETE FROM user_settings WHERE user_id = ?", user_id)
+        for row in rows:
+            if UserSettings.from_json(int(row[0]), user_id, row[1]).autoread_opt_out:
+                await self.save_user(UserSettings(int(row[0]), user_id, autoread_opt_out=True))
+        await self._execute(
+            "DELETE FROM char_usage WHERE user_id = ? AND day <> ?", user_id, today.isoformat()
+        )
         self.cache.drop_where(lambda key: key[0] == "user" and key[2] == user_id)
-        return deleted
+        return len(rows)
 
     # pronunciation dictionary
     async def set_pronunciation(self, guild_id: int, word: str, replacement: str) -> None:
@@ -259,6 +291,33 @@ class SettingsRepository(ABC):
             day.isoformat(),
             chars,
         )
+
+    async def reserve_usage(
+        self, guild_id: int, user_id: int, day: date, chars: int, caps: UsageCaps
+    ) -> bool:
+        """Count ``chars`` for one member on one day unless a cap would be passed (atomic)."""
+        count = await self._execute(
+            RESERVE_USAGE_SQL,
+            guild_id,
+            user_id,
+            day.isoformat(),
+            chars,
+            caps.guild,
+            caps.user,
+            caps.bot,
+        )
+        return count > 0
+
+    async def bot_usage(self, day: date) -> int:
+        """Characters counted on one UTC day by every guild (the bot-wide cap's total)."""
+        row = await self._fetch_one(
+            "SELECT COALESCE(SUM(chars), 0) FROM char_usage WHERE day = ?", day.isoformat()
+        )
+        return max(0, int(row[0])) if row else 0
+
+    async def prune_usage(self, before: date) -> None:
+        """Drop the rows of earlier days: budgets only look at today, and old rows name people."""
+        await self._execute("DELETE FROM char_usage WHERE day < ?", before.isoformat())
 
     async def usage(self, guild_id: int, user_id: int, day: date) -> Usage:
         rows = await self._fetch(

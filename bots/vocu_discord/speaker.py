@@ -7,12 +7,14 @@ cog turns those into a short message (`feedback`).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
-from vocu_client import SynthesisOptions
+from vocu_client import SynthesisOptions, errors
+from vocu_client.deadline import BOT_ITEM_DEADLINE
 from vocu_client.models import DEFAULT_STYLE_ID, GenerationResult, Voice
 from vocu_client.providers import VoiceProvider
 
@@ -22,6 +24,7 @@ from .feedback import ErrorKind, SpeechRefusedError
 from .normalise import NameContext, estimate_seconds, normalise
 from .player import DropReason, PlayerRegistry, SpeechItem
 from .settings import GuildSettings, SettingsRepository, UserSettings
+from .synthesis_slots import SynthesisSlots
 from .voices import VoiceCatalog, style_exists
 
 _LOGGER = logging.getLogger(__name__)
@@ -44,6 +47,9 @@ class SpeechRequest:
     speaker_name: str | None = None  # display name for "X said"; None: never announce
     voice_id: str | None = None
     style_id: str | None = None
+    # Whose words these are when not the requester's own (*Speak this message*): their opt-out
+    # applies whoever asks.
+    quoted_author_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,7 @@ class Speaker:
         *,
         default_voice_id: str | None = None,
         announcer: NameAnnouncer | None = None,
+        slots: SynthesisSlots | None = None,
     ) -> None:
         self.settings = settings
         self.budget = budget
@@ -80,13 +87,21 @@ class Speaker:
         self.players = players
         self.default_voice_id = default_voice_id
         self.announcer = announcer or NameAnnouncer()
+        self.slots = slots  # shared with the players: the account's concurrency quota
         self.error_sink: ErrorSink | None = None  # the cog reports failed items to the channel
         # Keyed by id(item); the item is kept so its id cannot be reused while it is pending.
         self._reservations: dict[int, tuple[SpeechItem, Reservation]] = {}
+        self._sync_refused = False  # the account refused synchronous generation (unpaid Vocu)
 
     async def prepare(self, request: SpeechRequest, *, announce: bool = True) -> PreparedSpeech:
         guild = await self.settings.get_guild(request.guild_id)
         user = await self.settings.get_user(request.guild_id, request.author_id)
+        quoted = request.quoted_author_id
+        if (
+            quoted not in (None, request.author_id)
+            and (await self.settings.get_user(request.guild_id, quoted)).autoread_opt_out
+        ):
+            raise SpeechRefusedError(ErrorKind.OPTED_OUT)
         context = replace(
             request.names,
             pronunciations=await self.settings.pronunciations(request.guild_id),
@@ -144,25 +159,39 @@ class Speaker:
         ``prepared`` comes from ``prepare(request, announce=False)``; its reservation is
         reconciled with what the service billed, or refunded if nothing was.
         """
+        async with self.slots.slot() if self.slots else contextlib.nullcontext():
+            return await self._render_file(client, prepared)
+
+    async def _render_file(self, client: VoiceProvider, prepared: PreparedSpeech) -> io.BytesIO:
         buffer = io.BytesIO()
         result: GenerationResult | None = None
         started = False
         try:
-            if len(prepared.text) > client.max_chars_per_request:
+            if self._sync_refused:
+                _append(buffer, await self._synthesize_by_job(client, prepared))
+            elif len(prepared.text) > client.max_chars_per_request:
                 # Several requests (MiniMax takes 500 characters at a time): no single result.
                 async for chunk in client.iter_speech(
-                    prepared.text, prepared.voice.id, prepared.options
+                    prepared.text, prepared.voice.id, prepared.options, deadline=BOT_ITEM_DEADLINE
                 ):
                     started = True
                     _append(buffer, chunk)
             else:
                 async with client.stream_speech(
-                    prepared.text, prepared.voice.id, prepared.options
+                    prepared.text, prepared.voice.id, prepared.options, deadline=BOT_ITEM_DEADLINE
                 ) as stream:
                     result = stream.result
                     started = True
                     async for chunk in stream:
                         _append(buffer, chunk)
+        except errors.PaidOnlyError:
+            # An unpaid Vocu account: remembered, and this file made through an async job.
+            self._sync_refused = True
+            try:
+                _append(buffer, await self._synthesize_by_job(client, prepared))
+            except BaseException:
+                await self.budget.refund(prepared.reservation)
+                raise
         except BaseException:
             if not started:  # nothing billed before the answer's headers
                 await self.budget.refund(prepared.reservation)
@@ -170,6 +199,11 @@ class Speaker:
         await self.budget.reconcile(prepared.reservation, result.credit_used if result else None)
         buffer.seek(0)
         return buffer
+
+    @staticmethod
+    async def _synthesize_by_job(client: VoiceProvider, prepared: PreparedSpeech) -> bytes:
+        # Vocu's `synthesize` falls back to an async job for unpaid accounts.
+        return await client.synthesize(prepared.text, prepared.voice.id, prepared.options)
 
     def forget_vanished(self, guild_id: int) -> None:
         """Drop bookkeeping for items that left the queue without a callback (cleared, dropped,

@@ -28,11 +28,14 @@ class SpeechItem:
     options: SynthesisOptions = field(default_factory=SynthesisOptions)
     author_id: int | None = None
     channel_id: int | None = None
-    label: str = ""  # what the queue display shows; the text itself may be long or private
+    label: str = ""  # what `/tts queue` shows its members; holds a name and the text's start
 
     def __repr__(self) -> str:
+        # Logs see ids and lengths only: the text and the label (display name + text) are what
+        # people said, and the privacy promise is that no log line of ours holds either.
         return (
-            f"SpeechItem(label={self.label!r}, chars={len(self.text)}, voice_id={self.voice_id!r})"
+            f"SpeechItem(chars={len(self.text)}, voice_id={self.voice_id!r},"
+            f" author_id={self.author_id}, channel_id={self.channel_id})"
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from .client.deadline import KEY_CHECK_DEADLINE
 from .client.errors import (
     AuthenticationError,
     PermissionDeniedError,
@@ -46,9 +47,9 @@ async def async_identify(
     """One cheap authenticated call; raises CheckFailed(invalid_auth|cannot_connect|unknown)."""
     try:
         if provider.supports(Capability.ACCOUNT):
-            found = await provider.get_account()
+            found = await provider.get_account(deadline=KEY_CHECK_DEADLINE)
             return Identity(found.user_id, found.name or found.user_id, found.is_paid)
-        await provider.list_voices(include_builtin=False)
+        await provider.list_voices(include_builtin=False, deadline=KEY_CHECK_DEADLINE)
     except (AuthenticationError, PermissionDeniedError) as err:
         raise CheckFailed("invalid_auth") from err
     except (ServiceConnectionError, ServerError) as err:

@@ -17,6 +17,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 
 from .audio_input import async_read_audio
+from .client.deadline import ACTION_DEADLINE
 from .client.errors import VoiceNotReadyError, VoiceServiceError
 from .client.models import Voice
 from .client.providers import Capability
@@ -156,7 +157,9 @@ async def _create_voice(hass: HomeAssistant, entry: VocuConfigEntry, call: Servi
         "noise_reduction": call.data[ATTR_VOCAL_FILTER],
     }
     if provider.supports(Capability.CLONE_FROM_URL) and source.startswith(("http://", "https://")):
-        return await provider.clone_voice(call.data[ATTR_NAME], audio_url=source, **common)
+        return await provider.clone_voice(
+            call.data[ATTR_NAME], audio_url=source, deadline=ACTION_DEADLINE, **common
+        )
     audio, filename = await async_read_audio(hass, source)
     if (vocu := styles_client(provider)) is not None:
         # Vocu also keeps a description with the voice.
@@ -168,14 +171,16 @@ async def _create_voice(hass: HomeAssistant, entry: VocuConfigEntry, call: Servi
             description=call.data.get(ATTR_DESCRIPTION),
             vocal_filter=common["noise_reduction"],
         )
-    return await provider.clone_voice(call.data[ATTR_NAME], audio, filename=filename, **common)
+    return await provider.clone_voice(
+        call.data[ATTR_NAME], audio, filename=filename, deadline=ACTION_DEADLINE, **common
+    )
 
 
 async def _delete_voice(hass: HomeAssistant, call: ServiceCall) -> None:
     entry = _entry(hass, call)
     data = entry.runtime_data
     try:
-        await data.client.delete_voice(call.data[ATTR_VOICE_ID])
+        await data.client.delete_voice(call.data[ATTR_VOICE_ID], deadline=ACTION_DEADLINE)
     except VoiceServiceError as err:
         raise data.guard.translate(err) from err
     finally:

@@ -23,6 +23,7 @@ from homeassistant.components.tts import (
 from homeassistant.components.tts.entity import TTSAudioRequest
 from homeassistant.core import callback
 
+from .client.deadline import SPEECH_DEADLINE
 from .client.errors import PaidOnlyError, VoiceServiceError
 from .client.models import SynthesisOptions, Voice
 from .client.providers import Capability
@@ -112,7 +113,9 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         await guard.async_admit(len(message))
         try:
             async with guard.slot():
-                audio = await self._data.client.synthesize(message, voice.id, synthesis)
+                audio = await self._data.client.synthesize(
+                    message, voice.id, synthesis, deadline=SPEECH_DEADLINE
+                )
         except VoiceServiceError as err:
             await guard.async_refund(len(message))
             raise guard.translate(err) from err
@@ -159,7 +162,9 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                 try:
                     async with (
                         guard.slot(),
-                        client.stream_speech(text, voice.id, synthesis) as stream,
+                        client.stream_speech(
+                            text, voice.id, synthesis, deadline=SPEECH_DEADLINE
+                        ) as stream,
                     ):
                         async for chunk in stream:
                             delivered += len(chunk)
@@ -170,7 +175,11 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                     # the refusal tells us now. Speak through a job, and from now on go there.
                     self._switch_to_async_mode()
                     async with guard.slot():
-                        emit(await client.synthesize(text, voice.id, synthesis))
+                        emit(
+                            await client.synthesize(
+                                text, voice.id, synthesis, deadline=SPEECH_DEADLINE
+                            )
+                        )
             except VoiceServiceError as err:
                 if not delivered:
                     await guard.async_refund(len(text))

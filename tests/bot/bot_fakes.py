@@ -145,6 +145,7 @@ class FakeInteraction:
         guild: FakeGuild,
         *,
         manage_guild: bool = False,
+        move_members: bool = False,
         channel: FakeTextChannel | None = None,
         namespace: dict[str, Any] | None = None,
     ) -> None:
@@ -153,7 +154,7 @@ class FakeInteraction:
         self.guild_id = guild.id
         self.channel = channel or FakeTextChannel()
         self.channel_id = self.channel.id
-        self.permissions = discord.Permissions(manage_guild=manage_guild)
+        self.permissions = discord.Permissions(manage_guild=manage_guild, move_members=move_members)
         self.namespace = SimpleNamespace(**(namespace or {}))
         self.response = FakeResponse()
         self.followup = FakeFollowup()
@@ -244,9 +245,22 @@ class World:
                 await asyncio.sleep(0.05)
 
 
+async def empty_postgres(url: str) -> str:
+    """The session cluster is shared: give a test empty tables."""
+    repository = await open_settings(url)
+    try:
+        for table in ("guild_settings", "user_settings", "pronunciations", "char_usage"):
+            await repository._execute(f"DELETE FROM {table}")
+    finally:
+        await repository.close()
+    return url
+
+
 @pytest.fixture(name="world")
-async def world_fixture(paid_client: VoiceProvider, tmp_path: Path) -> AsyncIterator[World]:
-    settings = await open_settings(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+async def world_fixture(
+    paid_client: VoiceProvider, tmp_path: Path, bot_database_url: str
+) -> AsyncIterator[World]:
+    settings = await open_settings(bot_database_url)
     services = BotServices.build(paid_client, settings, owner_ids={OWNER_ID}, owns_client=False)
     clock = Clock()
     services.idle = IdleTracker(clock)

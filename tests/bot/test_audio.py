@@ -112,7 +112,7 @@ async def test_cancel_during_spawn_still_reaps_the_process(
         await task
     (pid,) = factory.pids
     assert process_gone(pid)  # it was spawned, then killed and reaped
-    assert factory.spawned_pids == []  # never handed out
+    assert list(factory.spawned_pids) == []  # never handed out
 
 
 @pytest.mark.parametrize(

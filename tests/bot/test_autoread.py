@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from vocu_discord.autoread import (
     AutoReader,
+    IdleNotices,
     IncomingMessage,
     NameAnnouncer,
     NoticeLimiter,
@@ -140,3 +141,46 @@ def test_one_notice_per_kind_per_channel_per_hour(kind: str) -> None:
     assert not limiter.allow(10, kind)
     clock.now += 2
     assert limiter.allow(10, kind)
+
+
+def test_members_outside_the_bots_voice_channel_are_not_read_unless_allowed() -> None:
+    elsewhere = message(author_voice_channel_id=OTHER_CHANNEL)
+    assert decide(AutoReader(), elsewhere).skip is Skip.NOT_WITH_BOT
+    assert decide(AutoReader(), message(author_voice_channel_id=None)).skip is Skip.NOT_WITH_BOT
+    everyone = GuildSettings(
+        guild_id=1, autoread_channel_ids=(READ_CHANNEL,), voice_members_only=False
+    )
+    assert decide(AutoReader(), elsewhere, guild=everyone).speak
+
+
+def test_cooldown_turns_are_shared_with_commands() -> None:
+    clock = Clock()
+    reader = AutoReader(clock)
+    cooled = GuildSettings(guild_id=1, autoread_channel_ids=(READ_CHANNEL,), cooldown_seconds=10)
+    assert reader.take_turn(1, 7, 10)  # e.g. a /tts say
+    assert decide(reader, guild=cooled).skip is Skip.COOLDOWN
+    clock.now += 10
+    assert decide(reader, guild=cooled).speak
+
+
+def test_per_member_and_per_channel_maps_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("vocu_discord.autoread.MAX_TRACKED", 50)
+    clock = Clock()
+    reader, limiter, idle = AutoReader(clock), NoticeLimiter(clock), IdleNotices()
+    for n in range(500):
+        clock.now += 1
+        assert reader.take_turn(1, n, 5)
+        assert limiter.allow(n, "not_in_voice")
+        assert idle.first_time(n, 1)
+    assert len(reader._last_spoken) <= 50
+    assert len(limiter._sent) <= 50
+    assert len(idle._told) <= 50
+    assert not reader.take_turn(1, 499, 5)  # the recent ones are kept
+
+
+def test_idle_notices_once_per_channel_until_joined() -> None:
+    idle = IdleNotices()
+    assert idle.first_time(1, 10) and not idle.first_time(1, 10)
+    assert idle.first_time(1, 11) and idle.first_time(2, 10)
+    idle.joined(1)
+    assert idle.first_time(1, 10) and not idle.first_time(2, 10)

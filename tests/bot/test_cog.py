@@ -21,6 +21,7 @@ from bot_fakes import (  # noqa: F401 - `world_fixture` provides the `world` fix
 from discord.ext import commands
 from vocu_discord.lifecycle import VOICE_CONNECT_TIMEOUT
 from vocu_discord.settings import GuildSettings
+from vocu_discord.voice_client import PolicyVoiceClient
 from vocu_emulator import seed
 from vocu_emulator.faults import Fault
 from vocu_emulator.pytest_plugin import EmulatorHandle
@@ -128,7 +129,12 @@ async def test_style_autocomplete_names_voice_and_style(world: World) -> None:
 async def test_say_enqueues_plays_and_reconciles_the_budget(world: World) -> None:
     voice_client = await world.join()
     assert world.voice.connect_kwargs == [
-        {"reconnect": False, "self_deaf": True, "timeout": VOICE_CONNECT_TIMEOUT}
+        {
+            "cls": PolicyVoiceClient,
+            "reconnect": False,
+            "self_deaf": True,
+            "timeout": VOICE_CONNECT_TIMEOUT,
+        }
     ]
     saved = await world.services.settings.get_guild(world.guild.id)
     assert saved.voice_channel_id == world.voice.id  # remembered for the re-join after restart
@@ -439,7 +445,10 @@ async def test_optout_and_forget(world: World) -> None:
     forget = world.interaction()
     await world.cog.forget.callback(world.cog, forget)
     assert "Deleted" in forget.last
-    assert (await world.services.settings.get_user(world.guild.id, world.member.id)).is_default
+    # Forgetting someone must not opt them back in: the bare flag is all that stays.
+    user = await world.services.settings.get_user(world.guild.id, world.member.id)
+    assert user == type(user)(world.guild.id, world.member.id, autoread_opt_out=True)
+    assert not (await world.cog.handle_message(world.message("still private"))).speak
 
 
 async def test_auto_read_speaks_and_reports_not_in_voice_once(world: World) -> None:
@@ -449,7 +458,7 @@ async def test_auto_read_speaks_and_reports_not_in_voice_once(world: World) -> N
     first, second = world.message("hello?"), world.message("anyone?")
     await world.cog.handle_message(first)
     await world.cog.handle_message(second)
-    assert first.reactions == ["🔇"] and second.reactions == ["🔇"]
+    assert first.reactions == ["🔇"] and second.reactions == []  # once per idle period
     assert world.text.sent == ["I am not in a voice channel; use /tts join first."]
 
     voice_client = await world.join()
@@ -513,7 +522,9 @@ async def test_leave_when_only_bots_remain(world: World) -> None:
     await world.cog.on_voice_state_update(world.member, before, after)
     assert voice_client.disconnected
     assert world.services.players.get(world.guild.id) is None
-    assert (await world.services.settings.get_guild(world.guild.id)).voice_channel_id is None
+    # An emptied channel is not a "leave for good": the next message (or a restart) re-joins it.
+    saved = await world.services.settings.get_guild(world.guild.id)
+    assert saved.voice_channel_id == world.voice.id
 
 
 async def test_leave_after_inactivity(world: World) -> None:

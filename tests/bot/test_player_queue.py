@@ -51,10 +51,11 @@ def test_clear_returns_what_was_waiting() -> None:
 
 
 def test_identical_messages_are_separate_entries() -> None:
-    one = SpeechItem(text="hi", voice_id="v")
+    one = SpeechItem(text="hi", voice_id="v", label="Zed: hi")
     two = SpeechItem(text="hi", voice_id="v")
     assert one != two
-    assert "hi" not in repr(one)  # the queue's repr/logs show labels, not message text
+    # Logs show ids and lengths: neither the text nor the label (a display name + the text).
+    assert "hi" not in repr(one) and "Zed" not in repr(one) and "chars=2" in repr(one)
 
 
 @pytest.mark.parametrize(("size", "policy"), [(0, "refuse"), (3, "drop_newest")])

@@ -23,6 +23,7 @@ def test_config_from_env_defaults() -> None:
     assert config.database_url == DEFAULT_DATABASE_URL == "sqlite:///vocu-bot.sqlite3"
     assert config.provider == "vocu" and config.base_url is None  # the service's own API
     assert config.owner_ids == frozenset() and config.default_voice_id is None
+    assert config.bot_daily_chars is None  # no bot-wide cap unless the operator sets one
     assert "secret" not in repr(config)
 
 
@@ -35,9 +36,11 @@ def test_config_from_env_all_values() -> None:
             "DATABASE_URL": "postgresql://bot:pw@db/vocu",
             "VOCU_DEFAULT_VOICE": "voice-1",
             "BOT_OWNER_IDS": "1, 2 3",
+            "BOT_DAILY_CHARS": "200_000",
         }
     )
     assert config.owner_ids == {1, 2, 3}
+    assert config.bot_daily_chars == 200_000
     assert config.default_voice_id == "voice-1"
     assert config.base_url == "http://127.0.0.1:8765"
     assert "pw" not in repr(config)
@@ -85,6 +88,7 @@ def test_minimax_group_id_is_read_for_minimax_official_only() -> None:
         ({"DISCORD_TOKEN": "d", "VOCU_TOKEN": "v", "BOT_OWNER_IDS": "alice"}, "BOT_OWNER_IDS"),
         ({"DISCORD_TOKEN": "d", "VOICE_PROVIDER": "noiz", "VOCU_TOKEN": "v"}, "NOIZ_API_KEY"),
         ({"DISCORD_TOKEN": "d", "VOICE_PROVIDER": "acme"}, "VOICE_PROVIDER must be one of"),
+        ({"DISCORD_TOKEN": "d", "VOCU_TOKEN": "v", "BOT_DAILY_CHARS": "lots"}, "BOT_DAILY_CHARS"),
     ],
 )
 def test_config_errors_name_the_variable(env: dict[str, str], message: str) -> None:

@@ -2,14 +2,6 @@
 
 from __future__ import annotations
 
-import glob
-import os
-import random
-import shutil
-import subprocess
-import sys
-import tempfile
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -24,110 +16,6 @@ from vocu_discord.settings_postgres import to_numbered_placeholders
 from vocu_discord.settings_sqlite import sqlite_path
 
 DAY = date(2026, 3, 1)
-
-
-def _postgres_binaries() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    return Path(found[-1]).parent if found else None
-
-
-def _install_postgres() -> None:
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update"], check=True, env=env, capture_output=True)
-    subprocess.run(
-        ["apt-get", "install", "-y", "postgresql"], check=True, env=env, capture_output=True
-    )
-
-
-def _random_port() -> int:
-    # No probe socket: the test harness blocks sockets in session fixtures. A port that turns out
-    # to be taken makes pg_ctl fail to start, and the fixture tries another one.
-    return random.randint(20000, 60000)
-
-
-@pytest.fixture(scope="session")
-def postgres_dsn() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster on 127.0.0.1 (installed with apt when running as root)."""
-    is_root = os.geteuid() == 0
-    binaries = _postgres_binaries()
-    if binaries is None and is_root:
-        _install_postgres()
-        binaries = _postgres_binaries()
-    if binaries is None:
-        reason = (
-            "POSTGRESQL LEG SKIPPED: no /usr/lib/postgresql/*/bin/pg_ctl and not root, so it "
-            "cannot be installed; run as root or `apt-get install postgresql` to test it"
-        )
-        print(f"\n{'!' * 20} {reason} {'!' * 20}", file=sys.stderr)
-        pytest.skip(reason)
-    # initdb refuses to run as root: run the cluster as the `postgres` OS user instead.
-    run_as: list[str] = []
-    if is_root:
-        runuser = shutil.which("runuser")
-        run_as = [runuser, "-u", "postgres", "--"] if runuser else ["su", "postgres", "-c"]
-    # Not under pytest's 0700 temp root: the `postgres` user must be able to reach the directory.
-    base = Path(tempfile.mkdtemp(prefix="vocu-test-pg-"))
-    data = base / "data"
-    if is_root:
-        shutil.chown(base, "postgres")
-
-    def run(*command: str) -> None:
-        args = [*run_as, *command] if run_as[:1] != ["su"] else [*run_as, " ".join(command)]
-        subprocess.run(args, check=True, capture_output=True, cwd=base)
-
-    run(str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync")
-    for attempt in range(5):
-        port = _random_port()
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off"
-        try:
-            run(
-                str(binaries / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-w",
-                "-l",
-                str(base / "log"),
-                "start",
-            )
-            break
-        except subprocess.CalledProcessError:
-            if attempt == 4:
-                raise
-    try:
-        run(
-            str(binaries / "createdb"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-U",
-            "postgres",
-            "vocu_test",
-        )
-        yield f"postgresql://postgres@127.0.0.1:{port}/vocu_test"
-    finally:
-        run(str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def repository(
-    request: pytest.FixtureRequest, tmp_path: Path, socket_enabled: None
-) -> AsyncIterator[SettingsRepository]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_dsn")
-    repo = await open_settings(url)
-    try:
-        if request.param == "postgres":  # the session cluster is shared: start every test empty
-            for table in ("guild_settings", "user_settings", "pronunciations", "char_usage"):
-                await repo._execute(f"DELETE FROM {table}")
-        yield repo
-    finally:
-        await repo.close()
 
 
 async def test_unknown_guild_has_defaults(repository: SettingsRepository) -> None:
@@ -173,24 +61,24 @@ async def test_user_settings_round_trip_and_defaults_not_stored(
     assert await repository._fetch("SELECT * FROM user_settings") == []
 
 
-async def test_delete_user_data_forgets_settings_but_keeps_guild_usage(
+async def test_delete_user_data_forgets_settings_but_keeps_todays_usage(
     repository: SettingsRepository,
 ) -> None:
     await repository.update_user(1, 7, nickname="Al")
-    await repository.update_user(2, 7, autoread_opt_out=True)
+    await repository.update_user(2, 7, nickname="Al")
     await repository.update_user(1, 8, nickname="Other")
     await repository.add_usage(1, 7, DAY, 100)
-    await repository.add_usage(1, 0, DAY, 5)
+    await repository.add_usage(1, 7, date(2026, 2, 27), 100)
     await repository.add_usage(1, 8, DAY, 10)
 
-    assert await repository.delete_user_data(7) == 2
+    assert await repository.delete_user_data(7, DAY) == 2
 
     assert await repository.get_user(1, 7) == UserSettings(1, 7)
     assert (await repository.get_user(1, 8)).nickname == "Other"
     usage = await repository.usage(1, 7, DAY)
-    assert (usage.guild_chars, usage.user_chars) == (115, 0)
-    rows = await repository._fetch("SELECT user_id FROM char_usage")
-    assert sorted(int(row[0]) for row in rows) == [0, 8]
+    assert (usage.guild_chars, usage.user_chars) == (110, 100)  # today's count stays
+    rows = await repository._fetch("SELECT user_id, day FROM char_usage ORDER BY user_id")
+    assert [(int(r[0]), r[1]) for r in rows] == [(7, "2026-03-01"), (8, "2026-03-01")]
 
 
 async def test_pronunciations(repository: SettingsRepository) -> None:
@@ -289,7 +177,7 @@ async def test_writes_through_the_repository_are_seen_at_once(
     await repository.remove_pronunciation(1, "gif")
     assert await repository.pronunciations(1) == {}
 
-    await repository.delete_user_data(2)
+    await repository.delete_user_data(2, DAY)
     assert (await repository.get_user(1, 2)).voice_id is None
 
 

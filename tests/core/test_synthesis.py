@@ -169,6 +169,18 @@ async def test_paid_only_is_raised_by_streaming(make_client: ClientFactory) -> N
     assert caught.value.code == "TTS_PAID_ONLY"
 
 
+async def test_playable_url_of_an_unpaid_account_is_a_jobs_audio(
+    make_client: ClientFactory, vocu_emulator: Any
+) -> None:
+    client = make_client(seed.FREE_TOKEN)
+    for _ in range(2):
+        result = await client.create_playable_url("Free to play.", seed.BOB_ID)
+        assert result.audio_url and seed.FREE_TOKEN not in result.audio_url
+        assert_mp3(await client.download(result.playable_url))
+    assert len(requests_to(vocu_emulator, POST_PATH)) == 1  # refused once, then remembered
+    assert len(requests_to(vocu_emulator, "/api/tts/generate", "POST")) == 2
+
+
 async def test_stream_url_is_signed_and_fetched_without_the_key(
     client: VocuClient, vocu_emulator: Any
 ) -> None:

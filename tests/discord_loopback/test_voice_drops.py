@@ -54,7 +54,7 @@ async def test_kicked_by_a_moderator_forgets_the_channel(
     await loopback.kick_bot()
     await _until(lambda: services.players.get(w.GUILD_ID) is None)
     async with asyncio.timeout(10):
-        while await _saved_channel(services) is not None:
+        while await _saved_channel(services) is not None:  # noqa: ASYNC110 - a database value
             await asyncio.sleep(0.05)
     await asyncio.sleep(2)  # no reconnect follows
     assert len(loopback.voice.identifies) == 1

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import homeassistant
 import pytest
 import vocu_client
 import yaml
@@ -269,3 +270,69 @@ def test_one_version_everywhere() -> None:
         assert done.stdout.strip() == f"{command} {version}"
     changelog = (ROOT / "CHANGELOG.md").read_text()
     assert f"## {version}" in changelog
+
+
+# -- the quality scale --------------------------------------------------------------------------
+
+# hassfest's rule list (script/hassfest/quality_scale.py), by tier.
+QUALITY_RULES = {
+    "bronze": {
+        "action-setup", "appropriate-polling", "brands", "common-modules",
+        "config-flow-test-coverage", "config-flow", "dependency-transparency", "docs-actions",
+        "docs-conditions", "docs-high-level-description", "docs-installation-instructions",
+        "docs-removal-instructions", "docs-triggers", "entity-event-setup", "entity-unique-id",
+        "has-entity-name", "runtime-data", "test-before-configure", "test-before-setup",
+        "unique-config-entry",
+    },
+    "silver": {
+        "action-exceptions", "config-entry-unloading", "docs-configuration-parameters",
+        "docs-installation-parameters", "entity-unavailable", "integration-owner",
+        "log-when-unavailable", "parallel-updates", "reauthentication-flow", "test-coverage",
+    },
+    "gold": {
+        "devices", "diagnostics", "discovery-update-info", "discovery", "docs-data-update",
+        "docs-examples", "docs-known-limitations", "docs-supported-devices",
+        "docs-supported-functions", "docs-troubleshooting", "docs-use-cases", "dynamic-devices",
+        "entity-category", "entity-device-class", "entity-disabled-by-default",
+        "entity-translations", "exception-translations", "icon-translations",
+        "reconfiguration-flow", "repair-issues", "stale-devices",
+    },
+    "platinum": {"async-dependency", "inject-websession", "strict-typing"},
+}  # fmt: skip
+ALL_RULES = set().union(*QUALITY_RULES.values())
+
+
+def rules_core_integrations_record() -> set[str]:
+    """The rule names the installed Home Assistant's own quality_scale.yaml files use.
+
+    hassfest makes every core file list every rule, so their union is the current list; a Home
+    Assistant upgrade that adds a rule shows up here.
+    """
+    found: set[str] = set()
+    for path in Path(homeassistant.__file__).parent.glob("components/*/quality_scale.yaml"):
+        found |= set((yaml.safe_load(path.read_text()) or {}).get("rules", {}))
+    return found
+
+
+def test_pinned_rule_list_is_home_assistants_current_one() -> None:
+    assert len(ALL_RULES) == 54
+    assert rules_core_integrations_record() == ALL_RULES
+
+
+def test_quality_scale_lists_every_rule_with_a_valid_status_and_reason() -> None:
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    assert set(rules) == ALL_RULES
+    for name, rule in rules.items():
+        status = rule if isinstance(rule, str) else rule["status"]
+        assert status in ("done", "todo", "exempt"), name
+        if status != "done":
+            assert isinstance(rule, dict), f"{name}: {status} needs a reason"
+            assert rule.get("comment"), f"{name}: {status} needs a reason"
+
+
+def test_dependency_transparency_quotes_the_rule() -> None:
+    rule = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"][
+        "dependency-transparency"
+    ]
+    assert rule["status"] == "todo"  # "There are no exceptions to this rule."
+    assert "The dependency must be available on PyPI." in rule["comment"]

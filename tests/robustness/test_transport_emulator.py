@@ -124,3 +124,24 @@ async def test_an_echoed_key_reaches_no_error_or_log(
     seen.append(caplog.text)
     blob = "\n".join(seen)
     assert key not in blob and key[-8:] not in blob and key[:12] not in blob
+
+
+@pytest.mark.parametrize(
+    ("argv", "path"), [(["voices"], "/api/voice"), (["account"], "/api/account/info")]
+)
+async def test_the_cli_prints_no_echoed_key(
+    vocu_emulator: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    path: str,
+) -> None:
+    from vocu_client.cli import main  # noqa: PLC0415 - the CLI owns an event loop: a thread
+
+    vocu_emulator.inject(Fault(path=path, status=400, echo_key=True, times=None))
+    monkeypatch.setenv("VOCU_TOKEN", seed.PAID_TOKEN)
+    monkeypatch.setenv("VOCU_BASE_URL", vocu_emulator.base_url)
+    assert await asyncio.to_thread(main, argv) == 2
+    printed = capsys.readouterr()
+    assert "request id" in printed.err  # the request id is still shown...
+    assert seed.PAID_TOKEN[-8:] not in printed.out + printed.err  # ...without the key

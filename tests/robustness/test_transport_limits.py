@@ -162,3 +162,18 @@ async def test_memory_stays_bounded_against_hostile_answers(vocu_emulator: Any) 
                 await asyncio.wait_for(call, 60)
             assert time.monotonic() - started < 30
     assert _rss_mb() - before < 100
+
+
+@pytest.mark.parametrize("argv", [["voices"], ["say", "Hello.", "--voice", "v", "-o", "-"]])
+async def test_cli_timeout_is_the_total_of_a_call(
+    vocu_emulator: Any, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    from vocu_client.cli import main  # noqa: PLC0415 - the CLI owns an event loop: run in a thread
+
+    vocu_emulator.inject(Fault(path="/api/voice", hang=True, times=None))
+    vocu_emulator.inject(Fault(path="/api/tts/simple-generate*", hang=True, times=None))
+    monkeypatch.setenv("VOCU_TOKEN", SERVICES["vocu"][0])
+    monkeypatch.setenv("VOCU_BASE_URL", vocu_emulator.base_url)
+    started = time.monotonic()
+    assert await asyncio.to_thread(main, ["--timeout", "1", *argv]) == 10
+    assert time.monotonic() - started < 1.0 + SLACK

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 MAX_JSON_BYTES = 32 * 1024 * 1024
 MAX_ERROR_BODY_BYTES = 1024 * 1024
+# A finished job's whole MP3 (``VocuClient.download``): hours of speech at a high bitrate.
+MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024
 MAX_INFLATION = 100  # decoded bytes per received byte; real JSON and MP3 stay far below
 _INFLATION_FLOOR = 1024 * 1024  # the ratio is judged once this much was decoded
 CHUNK_SIZE = 16 * 1024  # one read; memory stays constant whatever the sender does

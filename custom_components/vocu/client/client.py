@@ -19,7 +19,8 @@ import aiohttp
 
 from . import errors, wire
 from ._http import RetryPolicy, Timeouts, Transport
-from .deadline import Deadline, bounded
+from .body import MAX_DOWNLOAD_BYTES
+from .deadline import Deadline, bounded, polling_deadline
 from .models import (
     Account,
     GenerationResult,
@@ -171,7 +172,6 @@ class VocuClient:
         body.update({key: value for key, value in optional.items() if value is not None})
         return _voice(await self._transport.request("POST", "/api/voice", json_body=body))
 
-    @bounded
     async def wait_for_voice(
         self,
         voice_id: str,
@@ -181,15 +181,19 @@ class VocuClient:
         on_progress: Callable[[Voice], None] | None = None,
         deadline: Deadline | None = None,
     ) -> Voice:
-        """Poll until the voice can speak; raise VoiceNotReadyError if it failed or time ran out."""
-        return await poll_until_ready(
-            self.get_voice,
-            voice_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-            failed_statuses=_FAILED_VOICE_STATUSES,
-        )
+        """Poll until the voice can speak; raise VoiceNotReadyError if it failed or time ran out.
+
+        Without ``deadline`` the call may take ``timeout`` plus ``deadline.POLL_GRACE``.
+        """
+        async with self._transport.within(deadline or polling_deadline(timeout), "wait for voice"):
+            return await poll_until_ready(
+                self.get_voice,
+                voice_id,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+                failed_statuses=_FAILED_VOICE_STATUSES,
+            )
 
     @bounded
     async def update_voice(
@@ -376,10 +380,37 @@ class VocuClient:
         return GenerationResult.from_api(payload.get("data") or {}, request_id)
 
     @bounded
+    async def create_playable_url(
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = _DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
+    ) -> GenerationResult:
+        """A key-free URL a player fetches itself: the live stream of a synchronous generation,
+        or, for accounts without synchronous generation (403 TTS_PAID_ONLY, remembered like in
+        `synthesize`), the audio file of a finished async job."""
+        if not self._sync_refused:
+            try:
+                return await self.create_stream_url(text, voice_id, options)
+            except errors.PaidOnlyError:
+                _LOGGER.debug("synchronous generation is paid-only; using async jobs from now on")
+                self._sync_refused = True
+        job = await self.create_job(text, voice_id, options)
+        job = await self.wait_for_job(job.id)
+        if not job.audio_url:
+            raise errors.ServerError("the finished job has no audio URL")
+        return GenerationResult(id=job.id, audio_url=job.audio_url)
+
+    @bounded
     async def download(self, url: str, *, deadline: Deadline | None = None) -> bytes:
-        """Fetch a signed audio URL. The key is never sent (and redirects are followed)."""
+        """Fetch a signed audio URL. The key is never sent (and redirects are followed).
+
+        A job's whole MP3 may be long: capped at ``body.MAX_DOWNLOAD_BYTES``, not the JSON cap.
+        """
         response = await self._transport.open("GET", url, auth=False)
-        return await self._transport.read_body(response, "audio download")
+        return await self._transport.read_body(response, "audio download", limit=MAX_DOWNLOAD_BYTES)
 
     # -- async jobs -------------------------------------------------------------------------
 
@@ -445,7 +476,6 @@ class VocuClient:
             "DELETE", f"/api/tts/generate/{_segment(job_id)}", missing_ok_on_retry=True
         )
 
-    @bounded
     async def wait_for_job(
         self,
         job_id: str,
@@ -456,7 +486,13 @@ class VocuClient:
         deadline: Deadline | None = None,
     ) -> Job:
         """Poll with growing intervals until the job is generated (failed → ServerError)."""
-        deadline = time.monotonic() + timeout
+        async with self._transport.within(deadline or polling_deadline(timeout), "wait for job"):
+            return await self._poll_job(job_id, timeout, initial_interval, max_interval)
+
+    async def _poll_job(
+        self, job_id: str, timeout: float, initial_interval: float, max_interval: float
+    ) -> Job:
+        give_up_at = time.monotonic() + timeout
         interval = initial_interval
         while True:
             job = await self.get_job(job_id)
@@ -466,7 +502,7 @@ class VocuClient:
                 raise errors.ServerError(
                     f"generation job {job_id} failed", code="TTS_GENERATE_FAILED"
                 )
-            if time.monotonic() + interval > deadline:
+            if time.monotonic() + interval > give_up_at:
                 raise errors.ServiceTimeoutError(
                     f"generation job {job_id} is still {job.status} after {timeout:g} s"
                 )

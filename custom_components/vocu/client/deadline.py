@@ -61,6 +61,15 @@ ACTION_DEADLINE = Deadline(total=600.0, first_byte=360.0)
 # The Discord bot, per queued item.
 BOT_ITEM_DEADLINE = Deadline(total=None, first_byte=30.0)
 
+# A wait-for-voice/job call's default: its own ``timeout`` plus time for the last poll.
+POLL_GRACE = 60.0
+
+
+def polling_deadline(timeout: float) -> Deadline:
+    """The deadline of ``wait_for_voice(timeout=…)`` when its caller names none."""
+    return Deadline(total=timeout + POLL_GRACE, first_byte=DEFAULT_DEADLINE.first_byte)
+
+
 _ACTIVE: contextvars.ContextVar[Budget | None] = contextvars.ContextVar(
     "vocu_client_budget", default=None
 )

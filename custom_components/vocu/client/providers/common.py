@@ -11,7 +11,7 @@ import aiohttp
 
 from .. import errors, wire
 from .._http import REQUEST_ID_HEADER, EnvelopeCheck, ErrorBuilder, RetryPolicy, Timeouts, Transport
-from ..deadline import Deadline, bounded
+from ..deadline import Deadline, bounded, polling_deadline
 from ..models import Account, GenerationResult, SynthesisOptions, Voice
 from ..polling import poll_until_ready
 from ..redact import redact_text
@@ -211,7 +211,6 @@ class HttpProvider(ProviderBasics):
             if not result.has_more or not result.voices:
                 return
 
-    @bounded
     async def wait_for_voice(
         self,
         voice_id: str,
@@ -221,13 +220,14 @@ class HttpProvider(ProviderBasics):
         on_progress: Callable[[Voice], None] | None = None,
         deadline: Deadline | None = None,
     ) -> Voice:
-        return await poll_until_ready(
-            self.get_voice,
-            voice_id,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_progress=on_progress,
-        )
+        async with self._transport.within(deadline or polling_deadline(timeout), "wait for voice"):
+            return await poll_until_ready(
+                self.get_voice,
+                voice_id,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+            )
 
     @bounded
     async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:

@@ -103,7 +103,6 @@ class VocuProvider(ProviderBasics):
             name, audio or b"", filename=filename, language=language, vocal_filter=noise_reduction
         )
 
-    @bounded
     async def wait_for_voice(
         self,
         voice_id: str,
@@ -114,7 +113,11 @@ class VocuProvider(ProviderBasics):
         deadline: Deadline | None = None,
     ) -> Voice:
         return await self.client.wait_for_voice(
-            voice_id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
+            voice_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_progress=on_progress,
+            deadline=deadline,
         )
 
     @bounded
@@ -165,4 +168,5 @@ class VocuProvider(ProviderBasics):
         *,
         deadline: Deadline | None = None,
     ) -> GenerationResult:
-        return await self.client.create_stream_url(text, voice_id, options)
+        """Unpaid accounts get a finished job's audio URL instead of a live stream."""
+        return await self.client.create_playable_url(text, voice_id, options, deadline=deadline)

@@ -25,6 +25,7 @@ from .cog_support import (
     defer,
     errors_as_replies,
     names_for,
+    names_from_message,
     reply,
 )
 from .control import NOT_ALLOWED, may_skip, may_steer
@@ -72,7 +73,10 @@ class VocuCog(
         self._join_locks = GuildLocks()
         self._reconnects = ReconnectBudget()
         self.speak_menu = app_commands.ContextMenu(
-            name="Speak this message", callback=self.speak_message
+            name="Speak this message",
+            callback=self.speak_message,
+            # Servers only: a DM has no voice channel (Discord hid it nowhere before).
+            allowed_contexts=app_commands.AppCommandContext(guild=True),
         )
         self.speak_menu.error(answer_command_error)
         super().__init__()
@@ -277,7 +281,7 @@ class VocuCog(
                 author_id=interaction.user.id,  # the one asking pays from their budget
                 text=message.content,
                 channel_id=interaction.channel_id,
-                names=names_for(interaction.guild, message.content),
+                names=names_from_message(message),  # resolved mentions: no cache, no REST call
                 attachments=tuple(a.filename for a in message.attachments),
                 speaker_name=message.author.display_name,
                 quoted_author_id=message.author.id,

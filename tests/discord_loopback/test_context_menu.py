@@ -15,6 +15,10 @@ pytestmark = pytest.mark.e2e
 STRANGER_ID = 900_000_000_000_000_999  # not a member the bot has cached
 
 
+def _synthesised(emulator: EmulatorHandle) -> list[str]:
+    return [json.dumps(r.json) for r in emulator.requests if "generate" in r.path]
+
+
 async def test_mentions_of_uncached_members_are_named_not_someone(
     bot, loopback: LoopbackDiscord, vocu_emulator: EmulatorHandle
 ) -> None:
@@ -28,9 +32,7 @@ async def test_mentions_of_uncached_members_are_named_not_someone(
     menu = await loopback.context_menu("Speak this message", message)
     assert "Queued" in await menu.wait_for_text(30)
     async with asyncio.timeout(30):
-        while not (
-            sent := [json.dumps(r.json) for r in vocu_emulator.requests if "generate" in r.path]
-        ):  # noqa: ASYNC110, E501
+        while not (sent := _synthesised(vocu_emulator)):  # noqa: ASYNC110 - emulator state
             await asyncio.sleep(0.05)
     assert any("Carol" in text for text in sent), sent
     assert not any("someone" in text for text in sent)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from .gateway import Gateway
 from .rest import InteractionRecord, RestApi
 from .voice import VoiceServer
 
-__all__ = ["InteractionRecord", "LoopbackDiscord", "running_loopback", "w"]
+__all__ = ["InteractionRecord", "LoopbackDiscord", "loopback_in_thread", "running_loopback", "w"]
 
 
 class LoopbackDiscord:
@@ -175,6 +176,23 @@ class LoopbackDiscord:
         message = self.world.message_json(w.TEXT_CHANNEL_ID, author_id, content)
         await self.gateway.dispatch("MESSAGE_CREATE", message)
         return message
+
+
+@contextlib.contextmanager
+def loopback_in_thread(certificates_dir: Path) -> Iterator[LoopbackDiscord]:
+    """For a test whose code under test runs its own event loop (the command line's `main`)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="loopback-discord", daemon=True)
+    thread.start()
+    loopback = LoopbackDiscord(certificates_dir)
+    asyncio.run_coroutine_threadsafe(loopback.start(), loop).result(30)
+    try:
+        yield loopback
+    finally:
+        asyncio.run_coroutine_threadsafe(loopback.stop(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
 
 
 @contextlib.asynccontextmanager

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .world import APP_ID, World, snowflake, user_json
+from .world import APP_ID, BOT_TOKEN, World, snowflake, user_json
 
 INTERACTION_DEADLINE = 3.0  # seconds, Discord's
 
@@ -96,6 +96,8 @@ class RestApi:
         return record
 
     async def me(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bot {BOT_TOKEN}":
+            return _error(401, 0, "401: Unauthorized")
         return _json(user_json(APP_ID, "vocubot", bot=True))
 
     async def application(self, request: web.Request) -> web.Response:
@@ -112,7 +114,13 @@ class RestApi:
         scope = request.match_info.get("guild", "global")
         self.command_uploads.append((scope, commands))
         answered = [
-            {**command, "id": str(snowflake()), "application_id": str(APP_ID), "version": "1"}
+            {
+                "description": "",
+                **command,
+                "id": str(snowflake()),
+                "application_id": str(APP_ID),
+                "version": "1",
+            }
             for command in commands
         ]
         return _json(answered)

@@ -9,6 +9,7 @@ import signal
 import sys
 
 from .app import serve
+from .readings import READINGS, parse_reading_args
 from .state import Pacing
 
 
@@ -22,7 +23,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--chunk-bytes", type=int, default=defaults.chunk_bytes)
     parser.add_argument("--voice-ready-delay", type=float, default=defaults.voice_ready_delay)
     parser.add_argument("--job-step", type=float, default=defaults.job_step)
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--reading",
+        action="append",
+        metavar="NAME=other",
+        help="answer an ambiguous doc the other way (repeatable): "
+        + ", ".join(READINGS)
+        + "; quota_wait_scale=FACTOR scales the 330 s wait",
+    )
+    args = parser.parse_args(argv)
+    try:
+        args.readings = parse_reading_args(args.reading)
+    except ValueError as err:
+        parser.error(str(err))
+    return args
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -38,7 +52,7 @@ async def run(args: argparse.Namespace) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with serve(args.host, args.port, pacing=pacing) as running:
+    async with serve(args.host, args.port, pacing=pacing, readings=args.readings) as running:
         print(running.base_url, flush=True)
         await stop.wait()
 

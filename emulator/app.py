@@ -29,6 +29,7 @@ from . import (
 from .api import EMULATOR_KEY, ApiError, error_response, ok
 from .faults import Fault, FaultBook
 from .provider_errors import provider_error_shapes
+from .readings import ReadingBook
 from .speech import SpeechEngine
 from .state import EmulatorState, Pacing
 from .streaming import drop_connection, garbage_like
@@ -46,6 +47,14 @@ def _redact_headers(headers: Any) -> dict[str, str]:
         else:
             redacted[key] = value
     return redacted
+
+
+# Query parameters that carry a key (GET simple-generate's `token`): never kept in a record.
+_SECRET_QUERY = frozenset({"token"})
+
+
+def _redact_query(query: Any) -> dict[str, str]:
+    return {k: "<redacted>" if k.lower() in _SECRET_QUERY else v for k, v in query.items()}
 
 
 def _shorten(value: Any) -> Any:
@@ -74,8 +83,11 @@ class RecordedRequest:
 class Emulator:
     """One emulated Vocu service; safe to drive from another thread than its event loop's."""
 
-    def __init__(self, pacing: Pacing | None = None) -> None:
+    def __init__(
+        self, pacing: Pacing | None = None, readings: dict[str, str] | None = None
+    ) -> None:
         self.default_pacing = pacing or Pacing()
+        self.readings = ReadingBook(readings)
         self.state = EmulatorState()
         self.state.pacing = dataclasses.replace(self.default_pacing)
         self.faults = FaultBook()
@@ -90,6 +102,7 @@ class Emulator:
         """Seeded state, no faults, no recorded requests; pacing back to `pacing` or the default."""
         self.state.reset(dataclasses.replace(pacing or self.default_pacing))
         self.faults.clear()
+        self.readings.reset()
         with self._requests_lock:
             self._requests.clear()
         self._generation += 1
@@ -101,6 +114,11 @@ class Emulator:
         with self.state.lock:
             self.state.pacing = dataclasses.replace(self.state.pacing, **changes)
             return self.state.pacing
+
+    @property
+    def generation(self) -> int:
+        """Bumped on every reset: a long wait compares it to give up when the test moved on."""
+        return self._generation
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -136,6 +154,8 @@ class Emulator:
         app.router.add_post("/_emulator/reset", self._control_reset)
         app.router.add_post("/_emulator/faults", self._control_faults)
         app.router.add_delete("/_emulator/faults", self._control_clear_faults)
+        app.router.add_post("/_emulator/readings", self._control_readings)
+        app.router.add_get("/_emulator/readings", self._control_list_readings)
         app.router.add_post("/_emulator/pacing", self._control_pacing)
         app.router.add_get("/_emulator/requests", self._control_requests)
         return app
@@ -150,7 +170,10 @@ class Emulator:
         try:
             return await handler(request)
         except ApiError as err:
-            return error_response(request, err.status, err.code, err.message, err.retry_after)
+            code, message = err.code, err.message
+            if code == "BILLING_INSUFFICIENT_CREDIT" and self.readings.other("credit_403"):
+                code, message = None, "Insufficient remaining credits"  # seed 002, word for word
+            return error_response(request, err.status, code, message, err.retry_after)
         except web.HTTPNotFound:
             return error_response(request, 404, "RESOURCE_NOT_FOUND", "Not found")
         except web.HTTPMethodNotAllowed:
@@ -161,6 +184,8 @@ class Emulator:
         if request.path.startswith(CONTROL_PREFIX):
             return await handler(request)
         await self._record_request(request)
+        if self.readings.other("redirect") and (location := _other_vocu_host(request)):
+            return web.Response(status=301, headers={"Location": location})
         fault = self.faults.take(request.method, request.path)
         if fault is None:
             return await handler(request)
@@ -207,7 +232,7 @@ class Emulator:
             RecordedRequest(
                 method=request.method,
                 path=request.path,
-                query=dict(request.query),
+                query=_redact_query(request.query),
                 json=body,
                 headers=_redact_headers(request.headers),
             )
@@ -233,6 +258,19 @@ class Emulator:
         self.faults.clear()
         return ok()
 
+    async def _control_readings(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        try:
+            if not isinstance(body, dict):
+                raise TypeError("the body must be an object of NAME: 'other' or 'ours'")
+            self.readings.update(body)
+        except (TypeError, ValueError) as err:
+            raise ApiError(400, "VALIDATION_BAD_PARAMS", str(err)) from None
+        return ok(self.readings.to_dict())
+
+    async def _control_list_readings(self, request: web.Request) -> web.Response:
+        return ok(self.readings.to_dict())
+
     async def _control_pacing(self, request: web.Request) -> web.Response:
         try:
             pacing = self.set_pacing(**await request.json())
@@ -242,6 +280,23 @@ class Emulator:
 
     async def _control_requests(self, request: web.Request) -> web.Response:
         return ok([entry.to_dict() for entry in self.requests])
+
+
+def _other_vocu_host(request: web.Request) -> str | None:
+    """Reading `redirect=other`: where an API request is sent instead, or None to answer it.
+
+    v1.vocu.ai (reached through a client's host map) moves to v1.vocu.studio, as a current export
+    names the server; a plain loopback test client at 127.0.0.1 is moved to `localhost`, the same
+    socket under another host name, so the test shows which hosts the client trusts.
+    """
+    if not request.path.startswith("/api/"):
+        return None
+    host = request.url.host
+    if host == "v1.vocu.ai":
+        return f"https://v1.vocu.studio{request.path_qs}"
+    if host == "127.0.0.1":
+        return f"http://localhost:{request.url.port}{request.path_qs}"
+    return None
 
 
 async def _add_request_id(request: web.Request, response: web.StreamResponse) -> None:
@@ -292,9 +347,10 @@ async def serve(
     pacing: Pacing | None = None,
     emulator: Emulator | None = None,
     sock: socket.socket | None = None,
+    readings: dict[str, str] | None = None,
 ) -> AsyncIterator[RunningEmulator]:
     """Run an emulator on the current loop (port 0 = any free port) until the block exits."""
-    emulator = emulator or Emulator(pacing)
+    emulator = emulator or Emulator(pacing, readings)
     emulator.speech.start()
     runner = web.AppRunner(emulator.make_app(), access_log=None, shutdown_timeout=1.0)
     await runner.setup()

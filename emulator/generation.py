@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from .api import ApiError
+from aiohttp import web
+
+from .api import ApiError, emulator
 from .speech import Sound, SpeechEngine
 from .state import Account, Audio, EmulatorState, Voice
 
@@ -51,7 +54,7 @@ def style_of(voice: Voice, style_id: Any) -> str:
     style_id = str(style_id or "default")
     style = voice.style(style_id)
     if style is None:
-        raise ApiError(400, "VOICE_PROMPT_MISSING", f"Style {style_id} not found on this voice")
+        raise ApiError(404, "RESOURCE_NOT_FOUND", f"Style {style_id} not found on this voice")
     return style.id
 
 
@@ -68,6 +71,24 @@ def sound_of(voice: Voice, style_id: str, speech_rate: Any = None) -> Sound:
     if 0.5 <= multiplier <= 2.0:  # out-of-range values are ignored, as the service does
         rate = round(BASE_RATE_WPM / multiplier)
     return Sound(voice.espeak, pitch, rate)
+
+
+async def wait_over_quota(request: web.Request, account: Account) -> None:
+    """Reading `quota_wait=other`: over the quota, block the documented ~330 s before the 429.
+
+    Ends early when a slot frees up (the request then proceeds) or the emulator is reset.
+    """
+    emu = emulator(request)
+    if not emu.readings.other("quota_wait"):
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + emu.readings.quota_wait
+    generation = emu.generation
+    while loop.time() < deadline and generation == emu.generation:
+        with emu.state.lock:
+            if account.active_sync < account.sync_limit:
+                return
+        await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
 
 
 @contextlib.contextmanager

@@ -54,8 +54,17 @@ class EmulatorHandle:
         """E.g. `set_pacing(first_byte_delay=0.5, chunk_interval=0.1, chunk_bytes=1024)`."""
         return self._emulator.set_pacing(**changes)
 
+    def set_readings(self, **readings: str | float) -> dict[str, object]:
+        """E.g. `set_readings(direct_stream="other")`: answer that ambiguity the other way."""
+        self._emulator.readings.update(readings)
+        return self._emulator.readings.to_dict()
+
+    @property
+    def readings(self) -> dict[str, object]:
+        return self._emulator.readings.to_dict()
+
     def reset(self) -> None:
-        """Seeded data, no faults, no recorded requests, test pacing."""
+        """Seeded data, no faults, no recorded requests, test pacing, every reading ours."""
         self._emulator.reset(self._reset_pacing)
 
 

@@ -92,7 +92,8 @@ def _job_to_api(request: web.Request, job: Job, *, with_stream: bool) -> dict[st
         metadata["audio"] = audio_url(request, audio[job.merged_audio])
         metadata["generatedAt"] = job.created_at
     if with_stream and status in ("processing", "generated"):
-        metadata["streamUrl"] = stream_url(request, audio[job.merged_audio])
+        # `?stream=1` swaps the audio address for the stream URL; there is no `streamUrl` field.
+        metadata["audio"] = stream_url(request, audio[job.merged_audio])
     return {
         "id": job.id,
         "userId": job.owner,

@@ -18,12 +18,13 @@ from typing import Any
 from aiohttp import web
 
 from . import seed
-from .api import ApiError, emulator
+from .api import ApiError, base_url, emulator
 from .provider_errors import NOIZ_PREFIX
 from .speech import SAMPLE_RATE, Sound
 from .streaming import send_paced
 
 MAX_TEXT = 5000
+DOCUMENTED_LIMIT = 10  # GET /voices `limit` default
 _AUDIO_MAGIC = (b"RIFF", b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
 _AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a")
 
@@ -72,8 +73,25 @@ def noiz_state(target: Any) -> NoizState:
     return current
 
 
-def _public(voice: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in voice.items() if k not in ("espeak", "pitch")}
+def _preview(request: web.Request, voice: dict[str, Any]) -> str:
+    return f"{base_url(request)}{NOIZ_PREFIX}/samples/{voice['voice_id']}.mp3"
+
+
+def _public(request: web.Request, voice: dict[str, Any]) -> dict[str, Any]:
+    """A voice as the API shows it, in this instance's reading of Noiz's voice shape.
+
+    Ours: ``labels`` a list, the preview in ``preview_url``. Other (the documented shape):
+    ``labels`` one comma-separated string, the preview under ``sample`` (built-in voices) or
+    ``url`` (clones).
+    """
+    public = {k: v for k, v in voice.items() if k not in ("espeak", "pitch")}
+    if not emulator(request).readings.other("noiz_voices"):
+        public["preview_url"] = _preview(request, voice)
+        return public
+    labels = public.get("labels")
+    public["labels"] = ", ".join(labels) if isinstance(labels, list) else str(labels or "")
+    public["sample" if voice["voice_type"] == "built-in" else "url"] = _preview(request, voice)
+    return public
 
 
 def _ok(data: Any = None) -> web.Response:
@@ -109,12 +127,16 @@ async def list_voices(request: web.Request) -> web.Response:
         limit = int(request.query.get("limit", "10"))
     except ValueError:
         raise ApiError(400, "400", "skip and limit must be integers") from None
-    if page < 0 or not 1 <= limit <= 100:
-        raise ApiError(400, "400", "skip must be >= 0 and limit 1-100")
+    if page < 0 or limit < 1:
+        raise ApiError(400, "400", "skip must be >= 0 and limit >= 1")
+    if limit > DOCUMENTED_LIMIT and emulator(request).readings.other("noiz_voices"):
+        # The docs give the default (10) and no maximum; this reading plays a service that
+        # accepts no more than that default.
+        raise ApiError(400, "400", f"limit must be at most {DOCUMENTED_LIMIT}")
     keyword = request.query.get("keyword", "").lower()
     with state.lock:
         pool = account.voices if voice_type == "custom" else state.builtin
-        voices = [_public(v) for v in pool.values() if v["delete_time"] is None
+        voices = [_public(request, v) for v in pool.values() if v["delete_time"] is None
                   and keyword in (v["display_name"] + " ".join(v["labels"])).lower()]  # fmt: skip
     return _ok({"voices": voices[page * limit : (page + 1) * limit], "total_count": len(voices)})
 
@@ -124,7 +146,7 @@ async def get_voice(request: web.Request) -> web.Response:
     voice_id = request.match_info["voice_id"]
     with state.lock:
         voice = state.builtin.get(voice_id) or _own_voice(account, voice_id)
-        return _ok(_public(voice))
+        return _ok(_public(request, voice))
 
 
 async def delete_voice(request: web.Request) -> web.Response:
@@ -171,7 +193,11 @@ async def clone_voice(request: web.Request) -> web.Response:
     )  # fmt: skip
     with state.lock:
         account.voices[voice["voice_id"]] = voice
-    return _ok({"voice_id": voice["voice_id"], **_public(voice)})
+    public = _public(request, voice)
+    if emulator(request).readings.other("noiz_voices"):
+        # The documented clone answer names the voice `voice_display_name`.
+        public["voice_display_name"] = public.pop("display_name")
+    return _ok({"voice_id": voice["voice_id"], **public})
 
 
 def _wav(pcm: bytes) -> bytes:
@@ -222,7 +248,23 @@ async def text_to_speech(request: web.Request) -> web.StreamResponse:
     )
 
 
+async def voice_sample(request: web.Request) -> web.StreamResponse:
+    """A voice's preview clip (public, like a CDN file): a short sentence in that voice."""
+    state = noiz_state(emulator(request))
+    voice_id = request.match_info["voice_id"].removesuffix(".mp3")
+    with state.lock:
+        voice = state.builtin.get(voice_id) or next(
+            (a.voices[voice_id] for a in state.accounts.values() if voice_id in a.voices), None
+        )
+    if voice is None:
+        raise ApiError(404, "404", f"Voice {voice_id} not found")
+    emu = emulator(request)
+    mp3 = await emu.speech.mp3("Hello, this is my voice.", Sound(voice["espeak"], voice["pitch"]))
+    return web.Response(body=mp3, content_type="audio/mpeg")
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get(f"{NOIZ_PREFIX}/samples/{{voice_id}}", voice_sample)
     app.router.add_get(f"{NOIZ_PREFIX}/voices", list_voices)
     app.router.add_post(f"{NOIZ_PREFIX}/voices", clone_voice)
     app.router.add_get(f"{NOIZ_PREFIX}/voices/{{voice_id}}", get_voice)

@@ -7,7 +7,17 @@ from typing import Any
 
 from aiohttp import web
 
-from .api import ApiError, authenticate, base_url, emulator, json_body, ok, state, truthy
+from .api import (
+    ApiError,
+    authenticate,
+    base_url,
+    emulator,
+    json_body,
+    ok,
+    readings,
+    state,
+    truthy,
+)
 from .generation import (
     check_credit,
     check_emotions,
@@ -16,19 +26,13 @@ from .generation import (
     sound_of,
     style_of,
     sync_slot,
+    wait_over_quota,
 )
 from .routes_voice import usable_voice
 from .state import LANGUAGES, Audio
 from .streaming import send_paced
 
-PRESETS = [
-    ("creative", "Creative", "More expressive, less predictable"),
-    ("balance", "Balanced", "The default trade-off"),
-    ("stable", "Stable", "Steady and predictable"),
-    ("v2_creative", "Creative (v2)", "Creative preset for v2 voices"),
-    ("v2_balance", "Balanced (v2)", "Balanced preset for v2 voices"),
-    ("v3_balance_pro", "Balanced (v3, pro clone)", "Balanced preset for pro clones"),
-]
+PRESETS = ["creative", "balance", "stable", "v2_creative", "v2_balance", "v3_balance_pro"]
 
 
 def audio_url(request: web.Request, audio: Audio) -> str:
@@ -39,8 +43,15 @@ def stream_url(request: web.Request, audio: Audio) -> str:
     return f"{base_url(request)}/api/tts/stream/{audio.id}?auth={audio.auth}"
 
 
-async def _generate(request: web.Request, params: dict[str, Any], *, direct: bool, stream: bool):  # type: ignore[no-untyped-def]
-    account = authenticate(request)
+async def _generate(  # type: ignore[no-untyped-def]
+    request: web.Request,
+    params: dict[str, Any],
+    *,
+    direct: bool,
+    stream: bool,
+    query_token: bool = False,
+):
+    account = authenticate(request, query_token=query_token)
     emu = emulator(request)
     emulator_state = emu.state
     if not account.is_paid:
@@ -54,6 +65,7 @@ async def _generate(request: web.Request, params: dict[str, Any], *, direct: boo
         style_id = style_of(voice, params.get("promptId"))
         sound = sound_of(voice, style_id, params.get("speechRate"))
         check_credit(account, len(text))
+    await wait_over_quota(request, account)
     with sync_slot(emulator_state, account):
         with emulator_state.lock:
             audio = emulator_state.new_audio(account.id, text, sound)
@@ -89,15 +101,20 @@ async def simple_generate_post(request: web.Request) -> web.StreamResponse:
     params = await json_body(request)
     stream = truthy(params.get("stream", False))
     direct = stream and truthy(params.get("direct_stream", False))
+    if readings(request).other("direct_stream"):
+        direct = False  # not in the POST schema: the JSON envelope, as without it
     return await _generate(request, params, direct=direct, stream=stream)
 
 
 async def simple_generate_get(request: web.Request) -> web.StreamResponse:
     # The GET form has no language, vivid or emo_switch; ignore them if a client sends them.
     params = {
-        k: v for k, v in request.query.items() if k not in ("language", "vivid", "emo_switch")
+        k: v
+        for k, v in request.query.items()
+        if k not in ("language", "vivid", "emo_switch", "token")
     }
-    return await _generate(request, params, direct=True, stream=True)
+    query_token = readings(request).other("get_auth")
+    return await _generate(request, params, direct=True, stream=True, query_token=query_token)
 
 
 def _signed_audio(request: web.Request) -> Audio:
@@ -155,11 +172,12 @@ async def presets(request: web.Request) -> web.Response:
     data = [
         {
             "key": key,
-            "i18n_name": {"en": name, "zh": name},
-            "i18n_description": {"en": description, "zh": description},
+            # Resource keys the app translates, not text (the export's shape).
+            "i18n_name": f"tts.preset.{key}.name",
+            "i18n_description": f"tts.preset.{key}.description",
             "config": config,
         }
-        for key, name, description in PRESETS
+        for key in PRESETS
     ]
     return ok(data, message=None)
 

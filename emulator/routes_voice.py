@@ -222,7 +222,7 @@ async def delete_style(request: web.Request) -> web.Response:
 def _style(voice: Voice, style_id: str) -> Style:
     style = next((s for s in voice.styles if s.id == style_id and not s.deleted), None)
     if style is None:
-        raise ApiError(400, "VOICE_PROMPT_MISSING", f"Style {style_id} not found")
+        raise ApiError(404, "RESOURCE_NOT_FOUND", f"Style {style_id} not found")
     return style
 
 

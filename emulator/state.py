@@ -173,7 +173,7 @@ class Template:
         return {
             "id": self.id,
             "name": self.name,
-            "description": self.description,
+            "metadata": {"description": self.description},  # the export keeps it here
             "contents": copy.deepcopy(self.contents),
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
@@ -194,6 +194,7 @@ class Account:
     voices: dict[str, Voice] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
+    legacy_credits_only: bool = False  # account info with only `credits` (= bonus), as older ones
     active_sync: int = 0
 
     @property
@@ -219,9 +220,15 @@ class Account:
             "role": "user",
             "isPaid": self.is_paid,
             "notifications": 0,
-            "credit": self.credit,
-            "bonusCredit": self.bonus_credit,
-            "credits": self.bonus_credit,  # deprecated alias of bonusCredit
+            **(
+                {"credits": self.bonus_credit}  # an older answer: only the deprecated alias
+                if self.legacy_credits_only
+                else {
+                    "credit": self.credit,
+                    "bonusCredit": self.bonus_credit,
+                    "credits": self.bonus_credit,  # deprecated alias of bonusCredit
+                }
+            ),
             "loraQuota": self.quota.get("lora", 0),
             "quota": dict(self.quota),
         }
@@ -319,6 +326,11 @@ class EmulatorState:
             account = self.accounts[token]
             account.credit = credit
             account.bonus_credit = bonus_credit
+
+    def set_legacy_credits_only(self, token: str, legacy: bool = True) -> None:
+        """Answer account info with only the deprecated `credits` (= bonus) field."""
+        with self.lock:
+            self.accounts[token].legacy_credits_only = legacy
 
     def set_paid(self, token: str, is_paid: bool) -> None:
         with self.lock:

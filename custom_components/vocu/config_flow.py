@@ -56,7 +56,7 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add an account of a voice service: the key is checked before anything is stored."""
 
     VERSION = 1
-    MINOR_VERSION = 2
+    MINOR_VERSION = 3
 
     def __init__(self) -> None:
         self._data: dict[str, Any] = {CONF_PROVIDER: DEFAULT_PROVIDER}
@@ -310,13 +310,16 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
     def _async_finish_reconfigure(self) -> ConfigFlowResult:
         assert self._identity is not None
         entry = self._get_reconfigure_entry()
-        data_updates = {**self._data}
+        # Replaced, not merged: a field the user cleared (the MiniMax account) must go.
+        data = {**entry.data, **self._data}
+        if CONF_ACCOUNT not in self._data:
+            data.pop(CONF_ACCOUNT, None)
         if self._identity.is_paid is not None:
-            data_updates[CONF_ASYNC_MODE] = not self._identity.is_paid
+            data[CONF_ASYNC_MODE] = not self._identity.is_paid
         if self._identity.from_key:
             return self.async_update_reload_and_abort(
-                entry, unique_id=self._identity.unique_id, data_updates=data_updates
+                entry, unique_id=self._identity.unique_id, data=data
             )
         if entry.unique_id != self._identity.unique_id:
             return self.async_abort(reason="wrong_account")
-        return self.async_update_reload_and_abort(entry, data_updates=data_updates)
+        return self.async_update_reload_and_abort(entry, data=data)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Final
 
 DOMAIN: Final = "vocu"
+# hass.data key of a host map ({"v1.vocu.ai": "http://127.0.0.1:8765", ...}) every entry's client
+# reaches hosts through; unset in production. Tests put the emulator's origin here to reach the
+# built-in hosts offline (see docs/architecture.md, "Trusted hosts and the host map").
+DATA_HOST_MAP: Final = f"{DOMAIN}_host_map"
 
 # entry.data
 CONF_PROVIDER: Final = "provider"  # a name in client.providers.PROVIDERS ("vocu", "noiz", ...)
@@ -34,6 +38,8 @@ CONF_VIVID: Final = "vivid"
 CONF_EMOTION: Final = "emotion"  # five ints 0-10: anger, happiness, neutral, sadness, contextual
 CONF_MAX_CHARS_PER_CALL: Final = "max_chars_per_call"  # 0 = no limit
 CONF_DAILY_CHAR_CAP: Final = "daily_char_cap"  # 0 = no cap
+CONF_FALLBACK_ENGINE: Final = "fallback_engine"  # a TTS entity id, or None
+CONF_SPEAKABLE: Final = "speakable"  # clean Markdown, links, code and emoji before speaking
 
 # tts per-call option only: hand a signed, key-free stream URL to the player (documented opt-in)
 ATTR_DIRECT_URL: Final = "direct_url"

@@ -55,4 +55,7 @@ async def async_get_config_entry_diagnostics(
             for voice in data.voices
         ],
         "last_update_success": entry.runtime_data.coordinator.last_update_success,
+        # Ids, sizes and costs of the last requests; never their text.
+        "recent_requests": list(entry.runtime_data.speech_log.recent),
+        "credits_used_today": entry.runtime_data.guard.credits_today,
     }

@@ -29,6 +29,7 @@ from .const import (
     CONF_STYLE,
     CONF_VIVID,
     CONF_VOICE,
+    DATA_HOST_MAP,
     DEFAULT_PROVIDER,
 )
 
@@ -56,6 +57,8 @@ def build_provider(hass: HomeAssistant, data: Mapping[str, Any]) -> VoiceProvide
     extra: dict[str, Any] = {}
     if data.get(CONF_ACCOUNT):
         extra["account"] = data[CONF_ACCOUNT]
+    if host_map := hass.data.get(DATA_HOST_MAP):
+        extra["host_map"] = dict(host_map)  # tests: built-in hosts answered by the emulator
     if data.get(CONF_GROUP_ID):
         extra["group_id"] = data[CONF_GROUP_ID]
     return create_provider(

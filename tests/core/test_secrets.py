@@ -146,3 +146,36 @@ def test_repr_of_client_hides_the_key() -> None:
     client = VocuClient("sk-super-secret-key-0001", base_url="vocu.studio")
     assert "sk-super-secret" not in repr(client) + str(client) + repr(vars(client))
     assert client.base_url == "https://v1.vocu.studio"
+
+
+async def test_canary_key_in_the_token_query_never_leaks(
+    make_client: ClientFactory, vocu_emulator: Any, all_logs: _Collect
+) -> None:
+    """GET simple-generate with `?token=` (reading get_auth=other): the URL stays redacted."""
+    canary = f"sk-canary-{uuid.uuid4().hex}"
+    with vocu_emulator.state.lock:
+        account = copy.deepcopy(vocu_emulator.state.accounts[seed.PAID_TOKEN])
+        account.token = canary
+        vocu_emulator.state.accounts[canary] = account
+    vocu_emulator.set_readings(get_auth="other")
+    client = make_client(canary)
+    assert (await client.synthesize("Works.", seed.BOB_ID))[:3] == b"ID3"
+    seen: list[str] = []
+    vocu_emulator.inject(Fault(path="/api/tts/simple-generate*", status=500, message="boom"))
+    with pytest.raises(errors.ServerError) as server_error:
+        await client.synthesize("Fails.", seed.BOB_ID)
+    seen.append(_everything(server_error.value))
+    vocu_emulator.inject(Fault(path="/api/tts/simple-generate*", cut_after_bytes=100))
+    with pytest.raises(errors.StreamInterruptedError) as cut:
+        await client.synthesize("Cut short, with some more words.", seed.BOB_ID)
+    seen.append(_everything(cut.value))
+    vocu_emulator.inject(Fault(path="/api/tts/simple-generate*", drop_before_headers=True, times=9))
+    with pytest.raises(errors.ServiceConnectionError) as dropped:
+        await client.synthesize("Dropped.", seed.BOB_ID)
+    seen.append(_everything(dropped.value))
+    seen += all_logs.lines
+    seen.append(repr(vocu_emulator.requests))
+    assert any("token" in line for line in all_logs.lines)  # the query form was really used
+    blob = "\n".join(seen)
+    assert canary not in blob
+    assert canary[-20:] not in blob

@@ -7,7 +7,7 @@ from typing import Any
 
 import mutagen.mp3
 import pytest
-from vocu_client import SynthesisOptions, VocuClient, errors
+from vocu_client import SynthesisOptions, VocuClient, errors, wire
 from vocu_emulator import seed
 
 from .conftest import ClientFactory, requests_to
@@ -231,3 +231,10 @@ async def test_long_cjk_text_is_sent_in_a_body_not_a_url(
     assert_mp3(audio)
     assert not requests_to(vocu_emulator, GET_PATH)
     assert requests_to(vocu_emulator, POST_PATH)[-1].json["stream"] is True
+
+
+def test_speech_rate_direction_is_one_constant(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert wire.SPEECH_RATE_IS_DURATION  # the API reference's reading: larger = slower
+    assert wire.speech_rate(2.0) == 0.5
+    monkeypatch.setattr(wire, "SPEECH_RATE_IS_DURATION", False)  # the user guide's reading
+    assert wire.speech_rate(2.0) == 2.0

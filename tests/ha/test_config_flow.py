@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from service_cases import ALL_SERVICES, SERVICES, ServiceCase
 from vocu_emulator import Fault, seed
 
+from custom_components.vocu.client import HOSTS
 from custom_components.vocu.client.providers import provider_info
 from custom_components.vocu.const import (
     CONF_ACCOUNT,
@@ -184,17 +185,26 @@ async def test_errors_then_recovery(
     assert result["step_id"] == "voice"
 
 
-async def test_invalid_key_on_a_known_host_keeps_the_key_form(hass: HomeAssistant) -> None:
-    """With a built-in host the check runs on the key step; nothing leaves loopback here,
-    so the blocked outbound socket shows up as an error and no entry is created."""
+async def test_invalid_key_on_a_known_host_keeps_the_key_form(
+    hass: HomeAssistant, vocu_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a built-in host the key is checked on the key step itself (no URL step): a key the
+    service refuses shows invalid_auth there, and the right key then goes on to the voice."""
+    # The built-in host answered by the emulator (tests reach nothing but loopback).
+    monkeypatch.setitem(HOSTS, "vocu.ai", vocu_emulator.base_url)
     result = await start(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_API_KEY: "sk-x", CONF_HOST: "vocu.ai"}
+        result["flow_id"], {CONF_API_KEY: "sk-not-a-key", CONF_HOST: "vocu.ai"}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "credentials"
-    assert result["errors"]["base"] in ("cannot_connect", "unknown")
+    assert result["errors"] == {"base": "invalid_auth"}
     assert not hass.config_entries.async_entries(DOMAIN)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: seed.PAID_TOKEN, CONF_HOST: "vocu.ai"}
+    )
+    assert result["step_id"] == "voice"
 
 
 async def test_invalid_base_url(hass: HomeAssistant) -> None:

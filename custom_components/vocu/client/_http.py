@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
@@ -22,6 +23,7 @@ from . import errors
 from .body import MAX_ERROR_BODY_BYTES, MAX_JSON_BYTES, BodyReader
 from .deadline import Budget, BudgetScope, Deadline, active_budget
 from .errors import TimeoutLimit
+from .hosts import MAX_REDIRECTS, REDIRECT_STATUSES, HostPolicy
 from .redact import redact_optional, redact_text, redact_url
 
 _LOGGER = logging.getLogger(__name__)
@@ -62,6 +64,11 @@ class RetryPolicy:
 
     def delay(self, retry_number: int) -> float:
         return min(self.max_backoff, self.backoff * 2.0**retry_number)
+
+
+# A 403 or 402 without a usable code that is about money. Seed 002 documents "403 Insufficient
+# remaining credits" with no code; Vocu localises messages, hence the Chinese words.
+CREDIT_TEXT = re.compile(r"credit|balance|payment|quota exceeded|余额|积分|额度", re.IGNORECASE)
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
@@ -113,6 +120,8 @@ def build_error(
         return errors.RateLimitError(message, retry_after=_retry_after(headers), **kwargs)
     if status == 401 or code == "AUTH_UNAUTHORIZED":
         return errors.AuthenticationError(message, **kwargs)
+    if status == 403 and not code and CREDIT_TEXT.search(message):
+        return errors.InsufficientCreditsError(message, **kwargs)
     if status == 403:
         return errors.PermissionDeniedError(message, **kwargs)
     if status == 404:
@@ -184,6 +193,8 @@ class Transport:
         envelope_check: EnvelopeCheck | None = None,
         provider: str = "vocu",
         default_deadline: Deadline | None = None,
+        trusted_hosts: Iterable[str] = (),
+        host_map: Mapping[str, str] | None = None,
     ) -> None:
         self.provider = provider
         if not api_key or not api_key.strip():
@@ -201,6 +212,7 @@ class Transport:
         self._auth_scheme = auth_scheme
         self._error_builder = error_builder or build_error
         self._envelope_check = envelope_check or vocu_envelope_check
+        self.hosts = HostPolicy(self.base_url, trusted_hosts=trusted_hosts, host_map=host_map)
 
     def __repr__(self) -> str:
         return f"<Transport {self.base_url}>"
@@ -284,13 +296,18 @@ class Transport:
         auth: bool = True,
         data: Any = None,
         headers: Mapping[str, str] | None = None,
+        key_param: str | None = None,
     ) -> aiohttp.ClientResponse:
         """Send one request and return the open response once headers arrived (2xx only).
 
         Non-2xx answers are read, released and raised as our errors. The wait for the headers
-        is bounded by the active budget's first-byte limit (and its total).
+        is bounded by the active budget's first-byte limit (and its total). ``key_param`` sends
+        the key as that query parameter instead of the header (Vocu's GET simple-generate
+        ``token``); such a URL is shown nowhere but redacted.
         """
         url = self.url(path)
+        if auth and key_param:
+            params = {**(params or {}), key_param: self._api_key}
         shown = redact_url(url).split("?", 1)[0] if auth else redact_url(url)
         what = f"{method} {urlsplit(shown).path}"
         budget = self.budget()
@@ -298,16 +315,15 @@ class Transport:
         started = time.monotonic()
         try:
             async with asyncio.timeout_at(limit_at):
-                response = await self.session().request(
+                response = await self._send_following_redirects(
                     method,
                     url,
                     params=params,
-                    json=json_body,
+                    json_body=json_body,
                     data=data,
-                    headers=self._headers(auth=auth, extra=headers),
-                    timeout=self._client_timeout(),
-                    allow_redirects=not auth,  # never follow a redirect with the key attached
-                    auto_decompress=False,  # decoded by BodyDecoder, with its limits
+                    headers=headers,
+                    auth=auth,
+                    header_auth=auth and not key_param,
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
             _LOGGER.debug(
@@ -336,6 +352,65 @@ class Transport:
                 body = b""
             raise self.error_from(response.status, body, response.headers)
         return response
+
+    async def _send_following_redirects(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        data: Any,
+        headers: Mapping[str, str] | None,
+        auth: bool,
+        header_auth: bool,
+    ) -> aiohttp.ClientResponse:
+        """Send, following redirects ourselves: with the key only to a trusted host (hosts.py).
+
+        A redirect answer generated nothing, so a billed POST is re-sent once to the new place,
+        still as a POST with its body (aiohttp would turn a 301/302 into a GET); only 303 means
+        "GET it there". ``data`` may be a callable building a fresh body per send.
+        """
+        for _hop in range(MAX_REDIRECTS + 1):
+            target, host_header = self.hosts.route(url)
+            response = await self.session().request(
+                method,
+                target,
+                params=params,
+                json=json_body,
+                data=data() if callable(data) else data,
+                headers={**self._headers(auth=header_auth, extra=headers), **host_header},
+                timeout=self._client_timeout(),
+                allow_redirects=False,
+                auto_decompress=False,  # decoded by BodyDecoder, with its limits
+            )
+            location = response.headers.get("Location")
+            if response.status not in REDIRECT_STATUSES or not location:
+                return response
+            response.release()
+            next_url = urljoin(url, location)
+            if auth and not self.hosts.trusts(next_url, coming_from=url):
+                # Not a connection failure: retrying would only meet the same redirect.
+                raise self.scrub(
+                    errors.VoiceServiceError(
+                        f"{method} {urlsplit(url).path}: the service redirected to "
+                        f"{urlsplit(next_url).netloc}, which is not trusted with the key",
+                        status=response.status,
+                    )
+                )
+            _LOGGER.debug(
+                "%s %s: %s to %s",
+                method,
+                urlsplit(url).path,
+                response.status,
+                redact_url(next_url).split("?", 1)[0],
+            )
+            if response.status == 303:
+                method, json_body, data = "GET", None, None
+            url, params = next_url, None  # the Location carries the query already
+        raise self.scrub(
+            errors.VoiceServiceError(f"{method} {urlsplit(url).path}: too many redirects")
+        )
 
     async def read_body(
         self, response: aiohttp.ClientResponse, what: str, *, limit: int = MAX_JSON_BYTES
@@ -425,13 +500,12 @@ class Transport:
         for attempt in range(attempts):
             try:
                 # `data` may be a callable building a fresh body per try (a FormData is single-use)
-                body_data = data() if callable(data) else data
                 response = await self.open(
                     method,
                     path,
                     params=params,
                     json_body=json_body,
-                    data=body_data,
+                    data=data,
                     headers=headers,
                 )
                 body = await self.read_body(response, f"{method} {path}")

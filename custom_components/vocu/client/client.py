@@ -7,13 +7,14 @@ HTTP, envelopes and error mapping live in ``_http``; streaming in ``streaming``;
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 
@@ -21,6 +22,7 @@ from . import errors, wire
 from ._http import RetryPolicy, Timeouts, Transport
 from .body import MAX_DOWNLOAD_BYTES
 from .deadline import Deadline, bounded, polling_deadline
+from .hosts import VOCU_HOSTS
 from .models import (
     Account,
     GenerationResult,
@@ -53,6 +55,11 @@ def resolve_base_url(base_url: str) -> str:
     return HOSTS.get(base_url.strip().lower(), base_url.strip()).rstrip("/")
 
 
+def _own_hosts(base_url: str) -> frozenset[str]:
+    """Vocu's hosts trust each other (exports name either); v1.wusound.cn is another service."""
+    return VOCU_HOSTS if (urlsplit(base_url).hostname or "").lower() in VOCU_HOSTS else frozenset()
+
+
 def _segment(value: str) -> str:
     return quote(value, safe=":")  # market voices are "market:<uuid>", passed through verbatim
 
@@ -75,12 +82,19 @@ class VocuClient:
         *,
         retry: RetryPolicy | None = None,
         deadline: Deadline | None = None,
+        trusted_hosts: Iterable[str] = (),
+        host_map: Mapping[str, str] | None = None,
     ) -> None:
+        """``trusted_hosts`` adds hosts a redirect may take the key to; ``host_map`` says where a
+        host is really reached (tests: built-in hosts on the emulator). See ``hosts.py``.
+        """
         self.base_url = resolve_base_url(base_url)
         self.timeouts = timeouts or Timeouts()
         self.max_chars_per_request = max_chars_per_request
         # Set by the first 403 TTS_PAID_ONLY: later whole-file syntheses go straight to a job.
         self._sync_refused = False
+        # Set when GET simple-generate refused the header (401) and took `?token=` instead.
+        self._get_key_in_query = False
         self._transport = Transport(
             api_key,
             self.base_url,
@@ -89,6 +103,8 @@ class VocuClient:
             retry=retry or RetryPolicy(),
             user_agent=user_agent,
             default_deadline=deadline,
+            trusted_hosts=[*_own_hosts(self.base_url), *trusted_hosts],
+            host_map=host_map,
         )
 
     def __repr__(self) -> str:
@@ -305,15 +321,33 @@ class VocuClient:
         else:
 
             async def opener() -> aiohttp.ClientResponse:
-                return await transport.open("GET", "/api/tts/simple-generate.mp3", params=params)
+                return await self._open_simple_get(params)
 
+        # A POST answered with the JSON envelope (direct_stream ignored) is followed to its URL.
         return SpeechStream(
             transport,
             opener,
             "speech synthesis",
             budget=transport.budget(deadline),
             max_bytes=max_audio_bytes(text),
+            follow_envelope=True,
         )
+
+    async def _open_simple_get(self, params: Mapping[str, str]) -> aiohttp.ClientResponse:
+        """GET simple-generate: key in the header first; seed page 002 shows it as ``?token=``.
+
+        A 401 generated nothing, so it is asked once more with the query form, and the form that
+        worked is kept for this client. That URL is redacted wherever it could appear.
+        """
+        path = "/api/tts/simple-generate.mp3"
+        if not self._get_key_in_query:
+            try:
+                return await self._transport.open("GET", path, params=params)
+            except errors.AuthenticationError:
+                _LOGGER.debug("GET simple-generate refused the header; trying the token query")
+        response = await self._transport.open("GET", path, params=params, key_param="token")
+        self._get_key_in_query = True
+        return response
 
     async def iter_speech(
         self,
@@ -442,7 +476,11 @@ class VocuClient:
         payload = await self._transport.request(
             "GET", f"/api/tts/generate/{_segment(job_id)}", params=params
         )
-        return Job.from_api(payload.get("data") or {})
+        job = Job.from_api(payload.get("data") or {})
+        if stream and job.stream_url is None and job.audio_url:
+            # `?stream=1` swaps `audio` for the stream URL (no separate `streamUrl`).
+            return dataclasses.replace(job, stream_url=job.audio_url)
+        return job
 
     @bounded
     async def list_jobs(

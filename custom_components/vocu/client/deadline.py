@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from . import errors
 from .errors import TimeoutLimit
@@ -234,9 +234,14 @@ class _Activation:
             _ACTIVE.reset(self._token)
 
 
-def bounded[**P, T](
-    method: Callable[P, Coroutine[Any, Any, T]],
-) -> Callable[P, Coroutine[Any, Any, T]]:
+# TypeVar/ParamSpec, not PEP 695 brackets: the client also runs on Python 3.11.
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def bounded(
+    method: Callable[_P, Coroutine[Any, Any, _T]],
+) -> Callable[_P, Coroutine[Any, Any, _T]]:
     """Run a public call inside its ``deadline=`` keyword's budget (see the module docstring).
 
     The decorated method declares ``deadline: Deadline | None = None`` for its callers and type
@@ -244,7 +249,7 @@ def bounded[**P, T](
     """
 
     @functools.wraps(method)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+    async def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
         deadline = kwargs.pop("deadline", None)
         transport = args[0]._transport  # type: ignore[attr-defined]
         async with transport.within(deadline, method.__name__.replace("_", " ")):

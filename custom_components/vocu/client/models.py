@@ -7,6 +7,7 @@ documented variants (old and new field names); front ends never read raw dicts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,9 @@ PRESETS: tuple[str, ...] = ("creative", "balance", "stable")
 
 # Order of the five `emo_switch` weights.
 EMOTIONS: tuple[str, ...] = ("anger", "happiness", "neutral", "sadness", "contextual")
+
+# A translation resource key ("tts.preset.balance.name"): dotted words, no spaces.
+_RESOURCE_KEY = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
 
 
 def _float(value: Any) -> float | None:
@@ -199,6 +203,8 @@ class Preset:
         def text(value: Any) -> str | None:
             if isinstance(value, Mapping):  # i18n maps, e.g. {"en": "...", "zh": "..."}
                 value = value.get("en") or next(iter(value.values()), None)
+            if isinstance(value, str) and _RESOURCE_KEY.fullmatch(value):
+                return None  # the export's shape: a key the app translates, not text to show
             return None if value is None else str(value)
 
         return cls(
@@ -291,6 +297,7 @@ class Job:
             id=str(data.get("id", "")),
             status=str(data.get("status") or "unknown"),
             audio_url=audio,
+            # `?stream=1` may swap `audio` for the stream URL instead: see VocuClient.get_job.
             stream_url=metadata.get("streamUrl") or data.get("streamUrl"),
             characters=_int(characters) if characters is not None else None,
             segments=segments,
@@ -308,11 +315,16 @@ class Template:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Template:
+        # The export keeps `description` (and possibly `contents`) under `metadata`; older
+        # answers at the top level: read both.
+        raw_metadata = data.get("metadata")
+        metadata: Mapping[str, Any] = raw_metadata if isinstance(raw_metadata, Mapping) else {}
+        description = metadata.get("description", data.get("description"))
         return cls(
             id=str(data.get("id", "")),
             name=str(data.get("name") or ""),
-            description=data.get("description"),
-            contents=tuple(data.get("contents") or ()),
+            description=description if isinstance(description, str) else None,
+            contents=tuple(data.get("contents") or metadata.get("contents") or ()),
             raw=dict(data),
         )
 

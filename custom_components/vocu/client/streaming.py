@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -85,12 +85,15 @@ class SpeechStream:
         *,
         budget: Budget | None = None,
         max_bytes: int | None = None,
+        follow_envelope: bool = False,
     ) -> None:
         self._transport = transport
         self._opener = opener
         self._what = what
         self._budget = budget or transport.budget()
         self._max_bytes = max_bytes if max_bytes is not None else max_audio_bytes("x" * 2000)
+        # A JSON success (direct_stream ignored) is followed to its audio URL: see _open.
+        self._follow_envelope = follow_envelope
         self._response: aiohttp.ClientResponse | None = None
         self._reader: BodyReader | None = None
         self._frames = FrameWalker()
@@ -196,11 +199,15 @@ class SpeechStream:
             self._response, first_byte_at = await _open_billed(
                 self._transport, self._opener, self._budget
             )
-        headers = self._response.headers
-        request_id = self._transport.request_id_of(headers)
-        self._result = GenerationResult.from_header(
-            headers.get(RESPONSE_DATA_HEADER), headers.get(AUDIO_ID_HEADER), request_id
-        )
+            headers = self._response.headers
+            request_id = self._transport.request_id_of(headers)
+            if self._follow_envelope and self._response.content_type == "application/json":
+                first_byte_at = self._budget.first_byte_limit()
+                self._result = await self._audio_from_envelope(self._response, request_id)
+            else:
+                self._result = GenerationResult.from_header(
+                    headers.get(RESPONSE_DATA_HEADER), headers.get(AUDIO_ID_HEADER), request_id
+                )
         self._reader = BodyReader(
             self._transport,
             self._response,
@@ -232,6 +239,29 @@ class SpeechStream:
             (time.monotonic() - started) * 1000,
             request_id,
         )
+
+    async def _audio_from_envelope(
+        self, response: aiohttp.ClientResponse, request_id: str | None
+    ) -> GenerationResult:
+        """The service answered its JSON envelope instead of the audio (it ignored
+        ``direct_stream``): the audio is generated and billed already, so fetch it from the
+        signed URL it names (streamed, no key), never by asking again.
+        """
+        transport = self._transport
+        payload = transport.decode(await transport.read_body(response, self._what), response)
+        data = payload.get("data")
+        result = GenerationResult.from_api(data if isinstance(data, Mapping) else {}, request_id)
+        url = result.playable_url
+        if not url:
+            raise errors.InvalidAudioError(
+                f"{self._what}: the answer has neither audio nor a URL to it",
+                status=response.status,
+                provider=transport.provider,
+                request_id=request_id,
+            )
+        _LOGGER.debug("%s: JSON answer, fetching its audio URL", self._what)
+        self._response = await transport.open("GET", url, auth=False)
+        return result
 
 
 async def _open_billed(

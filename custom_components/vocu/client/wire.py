@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode
 
 from .errors import ValidationError
@@ -54,9 +54,16 @@ def validate(text: str, options: SynthesisOptions, max_chars: int | None) -> Non
         raise _invalid("style_id must not be empty")
 
 
+# Which way Vocu's `speechRate` runs. The API reference calls it a duration multiplier (larger =
+# slower); Vocu's user guide says larger = faster. We keep the API reference's reading; if the live
+# service proves the guide right, flip this one constant (README "Speed" and the HA option's
+# description name it). Our own `speed` is always larger = faster.
+SPEECH_RATE_IS_DURATION: Final = True
+
+
 def speech_rate(speed: float) -> float:
-    """Vocu's ``speechRate`` multiplies the duration, so it is the reciprocal of our speed."""
-    return round(1.0 / speed, 4)
+    """Our speed (larger = faster) as Vocu's ``speechRate``, per ``SPEECH_RATE_IS_DURATION``."""
+    return round(1.0 / speed, 4) if SPEECH_RATE_IS_DURATION else round(speed, 4)
 
 
 def needs_post_form(options: SynthesisOptions) -> bool:

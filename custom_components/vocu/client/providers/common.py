@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 import aiohttp
 
 from .. import errors, wire
-from .._http import REQUEST_ID_HEADER, EnvelopeCheck, ErrorBuilder, RetryPolicy, Timeouts, Transport
+from .._http import (
+    CREDIT_TEXT,
+    REQUEST_ID_HEADER,
+    EnvelopeCheck,
+    ErrorBuilder,
+    RetryPolicy,
+    Timeouts,
+    Transport,
+)
 from ..deadline import Deadline, bounded, polling_deadline
 from ..models import Account, GenerationResult, SynthesisOptions, Voice
 from ..polling import poll_until_ready
@@ -29,7 +37,7 @@ from .base import unsupported as _unsupported
 # "You've hit the rate limit. Please retry in 20 seconds" (Noiz, sent with HTTP 200).
 _RATE_LIMIT_TEXT = re.compile(r"rate.?limit|too many requests", re.IGNORECASE)
 _RETRY_IN = re.compile(r"retry (?:in|after) (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
-_CREDIT_TEXT = re.compile(r"credit|balance|payment|quota exceeded", re.IGNORECASE)
+_CREDIT_TEXT = CREDIT_TEXT
 _LIST_PAGES_LIMIT = 200  # a service that always says "more" must not loop forever
 
 
@@ -140,6 +148,7 @@ class HttpProvider(ProviderBasics):
     """Base of the non-Vocu providers; subclasses implement the service calls."""
 
     info: ProviderInfo
+    list_page_size = 100  # page size of a whole-list walk (list_voices)
 
     def __init__(
         self,
@@ -153,6 +162,8 @@ class HttpProvider(ProviderBasics):
         max_chars_per_request: int | None = None,
         error_builder: ErrorBuilder,
         envelope_check: EnvelopeCheck,
+        trusted_hosts: Iterable[str] = (),
+        host_map: Mapping[str, str] | None = None,
         deadline: Deadline | None = None,
     ) -> None:
         self.base_url = (base_url or self.info.default_base_url).strip().rstrip("/")
@@ -169,6 +180,8 @@ class HttpProvider(ProviderBasics):
             error_builder=error_builder,
             envelope_check=envelope_check,
             provider=self.info.name,
+            trusted_hosts=trusted_hosts,
+            host_map=host_map,
             default_deadline=deadline,
         )
 
@@ -203,7 +216,10 @@ class HttpProvider(ProviderBasics):
                 voices.append(voice)
         return voices
 
-    async def _all_pages(self, *, builtin: bool, page_size: int = 100) -> AsyncIterator[Voice]:
+    async def _all_pages(
+        self, *, builtin: bool, page_size: int | None = None
+    ) -> AsyncIterator[Voice]:
+        page_size = page_size or self.list_page_size
         for page in range(_LIST_PAGES_LIMIT):
             result = await self.voice_page(page, page_size, builtin=builtin)
             for voice in result.voices:

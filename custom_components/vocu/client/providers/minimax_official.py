@@ -22,10 +22,10 @@ from typing import Any
 import aiohttp
 
 from .. import errors, wire
-from .._http import REQUEST_ID_HEADER
+from ..deadline import Deadline, bounded
 from ..models import GenerationResult, SynthesisOptions, Voice
 from ..redact import redact_text
-from ..streaming import CHUNK_SIZE, SpeechStream, open_with_synthesis_retry
+from ..streaming import CHUNK_SIZE, SpeechStream, max_audio_bytes, open_with_synthesis_retry
 from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
 from .minimax_sse import HexAudioEvents
@@ -130,10 +130,11 @@ def _error_for(
         code=str(number) if number is not None else None,
         headers=headers,
         provider=MINIMAX_OFFICIAL.name,
+        secrets=secrets_,
     )
     trace_id = headers.get(TRACE_ID_HEADER) or payload.get("trace_id")
     exc.request_id = exc.request_id or (str(trace_id) if trace_id else None)
-    return exc
+    return exc.redact(secrets_)  # the trace id is network text too
 
 
 def minimax_official_error(
@@ -235,7 +236,11 @@ def t2a_body(
 
 
 class HexAudioSpeechStream(SpeechStream):
-    """A SpeechStream whose body is MiniMax's SSE: each read returns decoded MP3 bytes."""
+    """A SpeechStream whose body is MiniMax's SSE: each read returns decoded MP3 bytes.
+
+    The MP3 frame checks of the base class see the decoded audio; a clean end is the final
+    event (``HexAudioEvents.finish``), not the last MP3 frame.
+    """
 
     def __init__(self, *args: Any, decoder: HexAudioEvents, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -243,21 +248,26 @@ class HexAudioSpeechStream(SpeechStream):
         self._pending = b""
         self._ended = False
 
-    async def _read(self, *, first: bool) -> bytes:
+    @property
+    def bytes_received(self) -> int:
+        """MP3 bytes decoded so far (not the hex text around them)."""
+        return self._decoder.audio_bytes
+
+    async def _read(self) -> bytes:
+        assert self._reader is not None
         while not self._pending and not self._ended:
-            raw = await super()._read(first=first)
-            # `bytes_received` counts the audio handed on, not the hex text around it.
-            self.bytes_received -= len(raw)
             try:
-                if raw:
-                    audio = self._decoder.feed(raw)
-                else:
-                    self._ended = True
-                    audio = self._decoder.finish()
-            except errors.VoiceServiceError:
-                await self.aclose()  # also when raised while opening, before `async with` holds it
+                raw = await self._reader.read()
+            except errors.StreamInterruptedError as exc:
+                exc.bytes_received = self._decoder.audio_bytes
                 raise
-            self.bytes_received += len(audio)
+            if raw:
+                audio = self._decoder.feed(raw)
+            else:
+                self._ended = True
+                audio = self._decoder.finish()
+            if audio:
+                self._frames.feed(audio)
             self._pending = audio
         chunk, self._pending = self._pending[:CHUNK_SIZE], self._pending[CHUNK_SIZE:]
         return chunk
@@ -316,12 +326,21 @@ class MiniMaxOfficialProvider(HttpProvider):
         ]
         return own + list(self._unlisted.values()), system
 
-    async def list_voices(self, *, include_builtin: bool = True) -> list[Voice]:
+    @bounded
+    async def list_voices(
+        self, *, include_builtin: bool = True, deadline: Deadline | None = None
+    ) -> list[Voice]:
         own, system = await self._voices()
         return own + system if include_builtin else own
 
+    @bounded
     async def voice_page(
-        self, page: int = 0, page_size: int = 50, *, builtin: bool = False
+        self,
+        page: int = 0,
+        page_size: int = 50,
+        *,
+        builtin: bool = False,
+        deadline: Deadline | None = None,
     ) -> VoicePage:
         """``get_voice`` has no paging: one list, cut here."""
         own, system = await self._voices()
@@ -330,7 +349,8 @@ class MiniMaxOfficialProvider(HttpProvider):
         chunk = tuple(voices[start : start + page_size])
         return VoicePage(chunk, page, page_size, start + page_size < len(voices), len(voices))
 
-    async def get_voice(self, voice_id: str) -> Voice:
+    @bounded
+    async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
         own, system = await self._voices()
         for voice in own + system:
             if voice.id == voice_id:
@@ -339,6 +359,7 @@ class MiniMaxOfficialProvider(HttpProvider):
             f"minimax has no voice {voice_id}", code="2054", status=404, provider=self.name
         )
 
+    @bounded
     async def clone_voice(
         self,
         name: str,
@@ -349,6 +370,7 @@ class MiniMaxOfficialProvider(HttpProvider):
         language: str | None = None,
         noise_reduction: bool = True,
         voice_id: str | None = None,
+        deadline: Deadline | None = None,
     ) -> Voice:
         """Upload the sample, then clone it as ``voice_id`` (derived from ``name`` if None).
 
@@ -402,7 +424,8 @@ class MiniMaxOfficialProvider(HttpProvider):
         self._unlisted[voice_id] = voice
         return voice
 
-    async def delete_voice(self, voice_id: str) -> None:
+    @bounded
+    async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
         kind = "voice_generation" if voice_id in self._generated_ids else "voice_cloning"
         await self._post("/v1/delete_voice", {"voice_type": kind, "voice_id": voice_id})
         self._unlisted.pop(voice_id, None)
@@ -410,7 +433,12 @@ class MiniMaxOfficialProvider(HttpProvider):
     # -- synthesis --------------------------------------------------------------------------
 
     def stream_speech(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> SpeechStream:
         check_options(self.name, text, options, self.max_chars_per_request)
         body = t2a_body(text, voice_id, options, model=self.model, stream=True)
@@ -423,15 +451,25 @@ class MiniMaxOfficialProvider(HttpProvider):
                 return response
             # A JSON answer instead of events: an error (`base_resp`) with HTTP 200.
             payload = transport.decode(await transport.read_body(response, "t2a_v2"), response)
-            raise errors.InvalidAudioError(
-                "minimax answered with JSON instead of an audio event stream",
-                status=response.status,
-                request_id=response.headers.get(TRACE_ID_HEADER) or first(payload, "trace_id"),
-                provider=self.name,
+            trace_id = response.headers.get(TRACE_ID_HEADER) or first(payload, "trace_id")
+            raise transport.scrub(
+                errors.InvalidAudioError(
+                    "minimax answered with JSON instead of an audio event stream",
+                    status=response.status,
+                    request_id=str(trace_id) if trace_id else None,
+                )
             )
 
         decoder = HexAudioEvents(self._event_error, provider=self.name)
-        return HexAudioSpeechStream(transport, opener, "minimax speech synthesis", decoder=decoder)
+        return HexAudioSpeechStream(
+            transport,
+            opener,
+            "minimax speech synthesis",
+            budget=transport.budget(deadline),
+            # The events carry the MP3 as hex (x2) in JSON; the final one may repeat it all.
+            max_bytes=5 * max_audio_bytes(text),
+            decoder=decoder,
+        )
 
     def _event_error(self, event: Mapping[str, Any]) -> errors.VoiceServiceError:
         number, message = _base_resp(event)
@@ -444,8 +482,14 @@ class MiniMaxOfficialProvider(HttpProvider):
             secrets_=self._transport.secrets,
         )
 
+    @bounded
     async def create_stream_url(
-        self, text: str, voice_id: str, options: SynthesisOptions = DEFAULT_OPTIONS
+        self,
+        text: str,
+        voice_id: str,
+        options: SynthesisOptions = DEFAULT_OPTIONS,
+        *,
+        deadline: Deadline | None = None,
     ) -> GenerationResult:
         """``output_format: url``: a signed download URL of MiniMax's storage, without our key."""
         check_options(self.name, text, options, self.max_chars_per_request)
@@ -456,15 +500,16 @@ class MiniMaxOfficialProvider(HttpProvider):
             return await transport.open("POST", "/v1/t2a_v2", params=self._params(), json_body=body)
 
         response = await open_with_synthesis_retry(transport, opener)
-        request_id = response.headers.get(TRACE_ID_HEADER) or response.headers.get(
-            REQUEST_ID_HEADER
+        trace_id = response.headers.get(TRACE_ID_HEADER)
+        request_id = (
+            transport.redact(trace_id) if trace_id else transport.request_id_of(response.headers)
         )
         payload = transport.decode(await transport.read_body(response, "t2a_v2"), response)
         data = payload.get("data")
         url = first(data, "audio") if isinstance(data, Mapping) else None
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise errors.ServerError(
-                "minimax t2a_v2 returned no audio URL", request_id=request_id, provider=self.name
+            raise transport.scrub(
+                errors.ServerError("minimax t2a_v2 returned no audio URL", request_id=request_id)
             )
         return GenerationResult(
             id=first(payload, "trace_id"),

@@ -38,8 +38,12 @@ LANGUAGE_CODES: dict[str, str | None] = {
     "yue": "yue",
 }
 # Our five emotion weights (anger, happiness, neutral, sadness, contextual; 0-10) → `emo` keys
-# (0-1). Noiz has no neutral or contextual weight: those two are ignored.
-_EMO_KEYS = {0: "Anger", 1: "Joy", 3: "Sadness"}
+# (0-1). The docs' examples use Joy, Sadness, Surprise, Tenderness and Excitement: happiness and
+# sadness have a documented key; anger, neutral and contextual have none and are dropped.
+_EMO_KEYS = {1: "Joy", 3: "Sadness"}
+# The documented default `limit` of GET /voices. The docs give no maximum, so listing every voice
+# asks pages of this size (always accepted); a caller's own voice_page size is sent as given.
+DOCUMENTED_PAGE_SIZE = 10
 _NOT_READY = frozenset({"failed", "processing", "pending", "training", "creating"})
 _AUDIO_FORMATS = {"audio/wav", "audio/mpeg", "audio/mp4"}  # WAV, MP3, M4A only (§3 clone)
 
@@ -93,23 +97,41 @@ def noiz_envelope_check(
     )
 
 
+def _labels(value: Any) -> str | None:
+    """``labels`` is one string in the docs' shape, a list in what clients observed."""
+    if isinstance(value, list):
+        return ", ".join(str(label) for label in value if label) or None
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _preview(data: Mapping[str, Any]) -> str | None:
+    """The preview clip: ``sample`` / ``url`` (the docs; ``sample`` may be ``{url}``) or the
+    names clients observed."""
+    for key in ("sample", "url", "preview_url", "sample_url", "audio_url", "voice_url"):
+        value = data.get(key)
+        if isinstance(value, Mapping):
+            value = value.get("url")
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
 def parse_voice(data: Mapping[str, Any], *, builtin: bool | None = None) -> Voice:
-    """A Noiz voice. Field names are observed in clients, not documented (reference §3)."""
+    """A Noiz voice, in the docs' shape or the one clients observed (reference §3)."""
     status = str(first(data, "status") or "ready").lower()
     deleted = data.get("delete_time") not in (None, "", 0)
     voice_type = str(first(data, "voice_type") or "")
-    labels = data.get("labels")
+    name = first(data, "display_name", "voice_display_name", "name", "voice_name")
     return Voice(
         id=str(first(data, "voice_id", "id") or ""),
-        name=str(first(data, "display_name", "name", "voice_name") or ""),
+        name=str(name or ""),
         status="deleted" if deleted else status,
-        description=first(data, "description")
-        or (", ".join(map(str, labels)) if isinstance(labels, list) and labels else None),
+        description=first(data, "description") or _labels(data.get("labels")),
         language=first(data, "language"),
         source=voice_type or None,
         provider=NOIZ.name,
         raw=dict(data),
-        preview_url=first(data, "preview_url", "sample_url", "audio_url", "voice_url"),
+        preview_url=_preview(data),
         ready=not deleted and status not in _NOT_READY,
         builtin=builtin if builtin is not None else voice_type == "built-in",
     )
@@ -151,6 +173,7 @@ def tts_fields(text: str, voice_id: str, options: SynthesisOptions) -> dict[str,
 
 class NoizProvider(HttpProvider):
     info = NOIZ
+    list_page_size = DOCUMENTED_PAGE_SIZE
 
     def __init__(self, api_key: str, **kwargs: Any) -> None:
         super().__init__(
@@ -235,7 +258,7 @@ class NoizProvider(HttpProvider):
         voice_id = first(data, "voice_id", "id") or first(payload, "voice_id")
         if not voice_id:
             raise errors.ServerError("noiz did not say which voice it created", provider=self.name)
-        if first(data, "display_name", "name"):
+        if first(data, "display_name", "voice_display_name", "name"):
             return parse_voice({**data, "voice_id": voice_id}, builtin=False)
         return await self.get_voice(str(voice_id))
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from loopback_discord import LoopbackDiscord, w
+from vocu_discord.services import BotServices
+from vocu_emulator.handle import EmulatorHandle
 
 pytestmark = pytest.mark.e2e
 
@@ -49,3 +52,23 @@ async def test_two_joins_during_one_handshake_connect_once(bot, loopback: Loopba
     texts = [await first.wait_for_text(30), await second.wait_for_text(30)]
     assert all("Joined" in text or "already" in text.lower() for text in texts), texts
     assert len(loopback.voice.identifies) == 1
+
+
+async def test_auto_join_speaks_every_message_that_arrives_during_the_handshake(
+    bot, loopback: LoopbackDiscord, services: BotServices, vocu_emulator: EmulatorHandle
+) -> None:
+    await services.settings.update_guild(
+        w.GUILD_ID, autoread_channel_ids=(w.TEXT_CHANNEL_ID,), auto_join=True
+    )
+    loopback.gateway.voice_server_delay = 1.5  # the messages arrive while the bot connects
+    for text in ("First message.", "Second message.", "Third message."):
+        await loopback.post_message(text)
+    async with asyncio.timeout(60):
+        while len(_synthesised(vocu_emulator)) < 3:  # noqa: ASYNC110 - emulator state
+            await asyncio.sleep(0.05)
+    assert len(loopback.voice.identifies) == 1  # one connection for all three
+    assert not [emoji for _, emoji in loopback.rest.reactions]  # no failure reactions
+
+
+def _synthesised(emulator: EmulatorHandle) -> list[str]:
+    return [json.dumps(r.json) for r in emulator.requests if "generate" in r.path]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,16 @@ from vocu_discord.__main__ import main
 from vocu_discord.config import BotConfig
 from vocu_discord.startup import EXIT_CONFIG, EXIT_VOICE_SERVICE, data_dir, prepare_data_dir
 from vocu_emulator.handle import EmulatorHandle
+
+
+@pytest.fixture(autouse=True)
+def _restore_root_logging() -> Iterator[None]:
+    """`main` installs discord.py's log handler on the root logger (on the captured stderr)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def test_help_lists_the_subcommands_without_touching_the_network() -> None:

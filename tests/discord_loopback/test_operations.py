@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,17 @@ from vocu_discord.config import BotConfig
 from vocu_discord.startup import EXIT_DISCORD
 from vocu_emulator import seed
 from vocu_emulator.handle import EmulatorHandle
+
+
+@pytest.fixture(autouse=True)
+def _restore_root_logging() -> Iterator[None]:
+    """`main` installs discord.py's log handler on the root logger (on the captured stderr)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
 
 pytestmark = pytest.mark.e2e
 

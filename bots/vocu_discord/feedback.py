@@ -37,6 +37,8 @@ class ErrorKind(StrEnum):
     SERVICE_DOWN = "service_down"
     UNEXPECTED_ANSWER = "unexpected_answer"
     NOT_ALLOWED = "not_allowed"
+    VOICE_DROPPED = "voice_dropped"
+    VOICE_CLOSED = "voice_closed"
     OPTED_OUT = "opted_out"
     COOLDOWN = "cooldown"
     UNKNOWN = "unknown"
@@ -58,6 +60,11 @@ MESSAGES: dict[ErrorKind, str] = {
         "The voice service sent an answer I do not understand; try again later."
     ),
     ErrorKind.NOT_ALLOWED: "You are not allowed to do that.",
+    ErrorKind.VOICE_DROPPED: (
+        "The voice connection dropped while a message was being read; that message was skipped "
+        "(not replayed) and the rest of the queue goes on."
+    ),
+    ErrorKind.VOICE_CLOSED: "Discord closed the voice connection; I left the voice channel.",
     ErrorKind.OPTED_OUT: "That member asked for their messages not to be read aloud.",
     ErrorKind.COOLDOWN: "Slow down: wait a moment before the next message.",
     ErrorKind.UNKNOWN: "Something went wrong while speaking; the queue goes on.",

@@ -1,5 +1,7 @@
 """vocu_discord: a discord.py extension (``await bot.load_extension("vocu_discord")``) and bot.
 
+The extension adds two cogs: `/tts` (everyone) and `/tts-admin` (Manage Server by default).
+
 A bot that built `BotServices` itself puts them on ``bot.vocu_services`` before loading; any other
 bot gets services built from the environment (VOCU_TOKEN, VOCU_BASE_URL, DATABASE_URL, ...), owned
 and closed by the cog.
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
 async def setup(bot: commands.Bot) -> None:
     # Imported here so `import vocu_discord` stays light (the CLI and tests import submodules).
     from .cog import VocuCog  # noqa: PLC0415
+    from .cog_admin import VocuAdminCog  # noqa: PLC0415
     from .config import BotConfig  # noqa: PLC0415
     from .services import BotServices  # noqa: PLC0415
 
@@ -28,4 +31,9 @@ async def setup(bot: commands.Bot) -> None:
     except BaseException:
         if owns_services:
             await services.aclose()
+        raise
+    try:
+        await bot.add_cog(VocuAdminCog(bot, services))
+    except BaseException:
+        await bot.remove_cog("tts")  # its unload closes the services it owns
         raise

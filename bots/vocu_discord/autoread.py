@@ -17,7 +17,7 @@ from .settings import GuildSettings, UserSettings
 
 ANNOUNCE_WINDOW_SECONDS = 60.0
 NOTICE_INTERVAL_SECONDS = 3600.0
-MAX_COOLDOWN_SECONDS = 3600.0  # the most `/tts settings cooldown` accepts
+MAX_COOLDOWN_SECONDS = 3600.0  # the most `/tts-admin settings cooldown` accepts
 # Per-channel and per-member maps live as long as the process: past this many entries the
 # ones that can no longer matter (or, failing that, the least recently used) are dropped.
 MAX_TRACKED = 10_000

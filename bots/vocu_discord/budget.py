@@ -4,7 +4,7 @@ Characters are counted on the normalised text *before* synthesis (so a request t
 the budget is never paid for), then reconciled with the ``credit_used`` the service reports.
 Days are UTC days: the budget resets at UTC midnight, whatever the server's local time.
 Three caps share one ledger (the ``char_usage`` table): per server, per member (both set in
-`/tts settings budget`) and, optionally, one for the whole bot set by its operator
+`/tts-admin settings budget`) and, optionally, one for the whole bot set by its operator
 (``BOT_DAILY_CHARS``), so one server cannot spend the single paid account of a public bot.
 """
 

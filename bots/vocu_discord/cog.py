@@ -14,11 +14,10 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
-from vocu_client.providers import Capability
 
 from .cog_base import CogBase
 from .cog_events import AutoReadEvents
-from .cog_settings import DictionaryCommands, ManageCommands, SettingsCommands, VoiceCommands
+from .cog_settings import DictionaryCommands, VoiceCommands
 from .cog_support import (
     RecentChannels,
     answer_command_error,
@@ -51,9 +50,7 @@ VOICES_PER_PAGE = 10
 class VocuCog(
     AutoReadEvents,
     VoiceCommands,
-    SettingsCommands,
     DictionaryCommands,
-    ManageCommands,
     CogBase,
     commands.GroupCog,
     # The cog's name must equal the group's: Bot.remove_cog removes the tree command by cog name.
@@ -223,25 +220,6 @@ class VocuCog(
             await interaction.followup.send(
                 file=discord.File(audio, filename="speech.mp3"), ephemeral=False
             )
-
-    @app_commands.command(description="The voice account's credit balance (Manage Server)")
-    async def credits(self, interaction: discord.Interaction) -> None:
-        if not await self.require_manager(interaction):
-            return
-        provider = self.services.client
-        if not provider.supports(Capability.ACCOUNT):
-            await reply(interaction, f"Credits are not available for {provider.info.title}.")
-            return
-        if not await defer(interaction):
-            return
-        async with errors_as_replies(interaction):
-            account = await provider.get_account()
-            guild = await self.services.settings.get_guild(interaction.guild_id or 0)
-            guild_left, _ = await self.services.budget.remaining(guild, interaction.user.id)
-            budget = (
-                "no daily budget" if guild_left is None else f"{guild_left} characters left today"
-            )
-            await reply(interaction, f"Account credits: {account.credits:,.0f} ({budget}).")
 
     # -- privacy --------------------------------------------------------------------------------
 

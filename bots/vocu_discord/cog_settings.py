@@ -1,4 +1,5 @@
-"""`/tts voice …`, `/tts settings …`, `/tts dictionary …` and `/tts manage …` subcommands."""
+"""Subcommand groups: `/tts voice …` and `/tts dictionary list` for everyone; `settings …`,
+`dictionary add/remove` and `manage …` for the `/tts-admin` group (see `cog_admin`)."""
 
 from __future__ import annotations
 
@@ -197,7 +198,21 @@ class SettingsCommands(CogBase):
 
 
 class DictionaryCommands(CogBase):
+    """`/tts dictionary list`: everyone may see how words are said."""
+
     dictionary = app_commands.Group(name="dictionary", description="How words are pronounced")
+
+    @dictionary.command(name="list", description="Show the pronunciation dictionary")
+    async def dictionary_list(self, interaction: discord.Interaction) -> None:
+        entries = await self.services.settings.pronunciations(interaction.guild_id or 0)
+        text = "\n".join(f"{word} → {spoken}" for word, spoken in entries.items())
+        await reply(interaction, text[:1900] or "The dictionary is empty.")
+
+
+class DictionaryAdminCommands(CogBase):
+    """`/tts-admin dictionary add/remove`: changing how words are said is for server managers."""
+
+    dictionary = app_commands.Group(name="dictionary", description="Change how words are said")
 
     @dictionary.command(name="add", description="Say a word differently (Manage Server)")
     async def dictionary_add(
@@ -217,12 +232,6 @@ class DictionaryCommands(CogBase):
             return
         removed = await self.services.settings.remove_pronunciation(interaction.guild_id or 0, word)
         await reply(interaction, "Removed." if removed else f"“{word}” is not in the dictionary.")
-
-    @dictionary.command(name="list", description="Show the pronunciation dictionary")
-    async def dictionary_list(self, interaction: discord.Interaction) -> None:
-        entries = await self.services.settings.pronunciations(interaction.guild_id or 0)
-        text = "\n".join(f"{word} → {spoken}" for word, spoken in entries.items())
-        await reply(interaction, text[:1900] or "The dictionary is empty.")
 
 
 class ManageCommands(CogBase):

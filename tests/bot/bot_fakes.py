@@ -19,6 +19,7 @@ import pytest
 from discord.ext import commands
 from vocu_client.providers import VoiceProvider
 from vocu_discord.cog import VocuCog
+from vocu_discord.cog_admin import VocuAdminCog
 from vocu_discord.lifecycle import IdleTracker
 from vocu_discord.recording import RecordingVoiceClient
 from vocu_discord.services import BotServices
@@ -219,6 +220,7 @@ class World:
 
     bot: commands.Bot
     cog: VocuCog
+    admin: VocuAdminCog  # the `/tts-admin` group: settings, dictionary edits, manage, credits
     services: BotServices
     guild: FakeGuild
     text: FakeTextChannel
@@ -269,6 +271,8 @@ async def world_fixture(
     # which would leave this test module holding classes from a previous import.
     cog = VocuCog(bot, services)
     await bot.add_cog(cog)
+    admin = VocuAdminCog(bot, services)
+    await bot.add_cog(admin)
     guild = FakeGuild()
     text, voice = FakeTextChannel(), FakeVoiceChannel()
     guild.channels = {text.id: text, voice.id: voice}
@@ -277,7 +281,7 @@ async def world_fixture(
     guild.members = {member.id: member, owner.id: owner}
     member.join(voice)
     try:
-        yield World(bot, cog, services, guild, text, voice, member, owner, clock)
+        yield World(bot, cog, admin, services, guild, text, voice, member, owner, clock)
     finally:
         await bot.close()  # unloads the cog: players closed, FFmpeg reaped
         await settings.close()

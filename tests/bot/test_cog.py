@@ -52,29 +52,44 @@ async def test_load_extension_on_a_real_bot(
         tts = bot.tree.get_command("tts")
         assert isinstance(tts, discord.app_commands.Group)
         assert tts.get_command("say") is not None
+        admin = bot.tree.get_command("tts-admin")  # the same extension brings the admin group
+        assert isinstance(admin, discord.app_commands.Group)
+        assert admin.get_command("credits") is not None
         cog = bot.get_cog("tts")
         choices = await cog.voice_autocomplete(None, "")  # services built from the environment
         assert {choice.value for choice in choices} == {seed.ALICE_ID, seed.BOB_ID, seed.MARKET_ID}
         await bot.unload_extension("vocu_discord")
         assert bot.tree.get_command("tts") is None
+        assert bot.tree.get_command("tts-admin") is None
     finally:
         await bot.close()
     assert (tmp_path / "ext.sqlite3").exists()
 
 
-async def test_cog_registers_one_group_and_the_context_menu(world: World) -> None:
+async def test_cog_registers_the_two_groups_and_the_context_menu(world: World) -> None:
     tts = world.bot.tree.get_command("tts")
     assert isinstance(tts, discord.app_commands.Group)
     names = {command.qualified_name for command in tts.walk_commands()}
     assert {
         "tts join", "tts leave", "tts say", "tts skip", "tts clear", "tts queue", "tts voices",
-        "tts voice set", "tts voice reset", "tts credits", "tts file", "tts optout",
-        "tts forget", "tts settings autoread", "tts settings budget", "tts dictionary add",
-        "tts manage clone", "tts manage delete",
+        "tts voice set", "tts voice reset", "tts file", "tts optout", "tts forget",
+        "tts dictionary list",
     } <= names  # fmt: skip
-    assert [c.name for c in world.bot.tree.get_commands() if c.name != "tts"] == [
-        "Speak this message"
-    ]
+    # Everything a server manager or the owner does lives under /tts-admin (its own top-level
+    # command, so Discord's default_member_permissions applies to it).
+    assert not names & {"tts credits", "tts dictionary add", "tts settings autoread"}
+    admin = world.bot.tree.get_command("tts-admin")
+    assert isinstance(admin, discord.app_commands.Group)
+    assert admin.default_permissions == discord.Permissions(manage_guild=True)
+    assert admin.guild_only
+    assert {
+        "tts-admin credits", "tts-admin settings autoread", "tts-admin settings budget",
+        "tts-admin dictionary add", "tts-admin dictionary remove", "tts-admin manage clone",
+        "tts-admin manage delete",
+    } <= {command.qualified_name for command in admin.walk_commands()}  # fmt: skip
+    assert [
+        c.name for c in world.bot.tree.get_commands() if c.name not in {"tts", "tts-admin"}
+    ] == ["Speak this message"]
     await world.bot.remove_cog("tts")
     assert world.bot.tree.get_command("tts") is None
     assert world.bot.tree.get_commands(type=discord.AppCommandType.message) == []
@@ -282,39 +297,39 @@ async def test_message_pushed_out_of_a_full_queue_is_reported(
 
 
 async def test_settings_need_manage_server(world: World) -> None:
-    command = world.cog.settings_autoread
+    command = world.admin.settings_autoread
     denied = world.interaction()
-    await command.callback(world.cog, denied, world.text, True)
+    await command.callback(world.admin, denied, world.text, True)
     assert "Manage Server" in denied.last
     assert (await world.services.settings.get_guild(world.guild.id)) == GuildSettings(
         world.guild.id
     )
 
     allowed = world.interaction(manage_guild=True)
-    await command.callback(world.cog, allowed, world.text, True)
+    await command.callback(world.admin, allowed, world.text, True)
     assert (await world.services.settings.get_guild(world.guild.id)).autoread_channel_ids == (
         world.text.id,
     )
     budget = world.interaction(manage_guild=True)
-    await world.cog.settings_budget.callback(world.cog, budget, 1000, 100)
+    await world.admin.settings_budget.callback(world.admin, budget, 1000, 100)
     saved = await world.services.settings.get_guild(world.guild.id)
     assert (saved.guild_daily_chars, saved.user_daily_chars) == (1000, 100)
 
 
 async def test_credits_need_manage_server(world: World) -> None:
     denied = world.interaction()
-    await world.cog.credits.callback(world.cog, denied)
+    await world.admin.credits.callback(world.admin, denied)
     assert "Manage Server" in denied.last
     allowed = world.interaction(manage_guild=True)
-    await world.cog.credits.callback(world.cog, allowed)
+    await world.admin.credits.callback(world.admin, allowed)
     assert f"{seed.PAID_CREDIT + seed.PAID_BONUS:,}" in allowed.last
 
 
 async def test_dictionary_is_applied_to_speech(world: World) -> None:
     add = world.interaction(manage_guild=True)
-    await world.cog.dictionary_add.callback(world.cog, add, "GIF", "jif")
+    await world.admin.dictionary_add.callback(world.admin, add, "GIF", "jif")
     denied = world.interaction()
-    await world.cog.dictionary_add.callback(world.cog, denied, "x", "y")
+    await world.admin.dictionary_add.callback(world.admin, denied, "x", "y")
     assert "Manage Server" in denied.last
     await world.join()
     said = world.interaction()
@@ -350,11 +365,11 @@ async def test_voice_set_and_reset(world: World) -> None:
 
 async def test_owner_only_delete(world: World, paid_client) -> None:
     denied = world.interaction(manage_guild=True)
-    await world.cog.manage_delete.callback(world.cog, denied, seed.BOB_ID)
+    await world.admin.manage_delete.callback(world.admin, denied, seed.BOB_ID)
     assert "owner" in denied.last
     assert seed.BOB_ID in {voice.id for voice in await paid_client.list_voices()}
     allowed = world.interaction(world.owner)
-    await world.cog.manage_delete.callback(world.cog, allowed, seed.BOB_ID)
+    await world.admin.manage_delete.callback(world.admin, allowed, seed.BOB_ID)
     assert allowed.last == "Voice deleted."
     assert seed.BOB_ID not in {voice.id for voice in await paid_client.list_voices()}
     assert seed.BOB_ID not in {c.value for c in await world.cog.voice_autocomplete(allowed, "")}
@@ -368,7 +383,7 @@ async def test_clone_asks_for_consent_first(world: World, paid_client, confirm: 
     before = {voice.id for voice in await paid_client.list_voices()}
     interaction = world.interaction(world.owner)
     command = asyncio.create_task(
-        world.cog.manage_clone.callback(world.cog, interaction, "Grace", sample)
+        world.admin.manage_clone.callback(world.admin, interaction, "Grace", sample)
     )
     while not interaction.response.sent:  # noqa: ASYNC110 - waiting for the prompt to be sent
         await asyncio.sleep(0.01)
@@ -387,7 +402,7 @@ async def test_clone_asks_for_consent_first(world: World, paid_client, confirm: 
 
 async def test_clone_is_refused_to_non_owners(world: World) -> None:
     interaction = world.interaction(manage_guild=True)
-    await world.cog.manage_clone.callback(
+    await world.admin.manage_clone.callback(
         world.cog, interaction, "X", FakeAttachment("a.wav", b"1")
     )
     assert "owner" in interaction.last

@@ -45,7 +45,7 @@ async def test_not_in_voice_notice_can_be_turned_off(world: World) -> None:
         world.guild.id, autoread_channel_ids=(world.text.id,)
     )
     interaction = world.interaction(manage_guild=True)
-    await world.cog.settings_not_in_voice_notice.callback(world.cog, interaction, False)
+    await world.admin.settings_not_in_voice_notice.callback(world.admin, interaction, False)
     message = world.message("hello?")
     decision = await world.cog.handle_message(message)
     assert decision.skip is Skip.NOT_IN_VOICE
@@ -68,15 +68,17 @@ async def test_only_members_in_the_bots_voice_channel_are_read_by_default(world:
     assert (await world.cog.handle_message(world.message("I am in the call"))).speak
 
     interaction = world.interaction(manage_guild=True)
-    await world.cog.settings_voice_members_only.callback(world.cog, interaction, False)
+    await world.admin.settings_voice_members_only.callback(world.admin, interaction, False)
     assert (await world.cog.handle_message(world.message("now me too", outsider))).speak
     await world.drained()
 
 
 async def test_settings_limits_keeps_max_seconds_when_left_out(world: World) -> None:
     interaction = world.interaction(manage_guild=True)
-    await world.cog.settings_limits.callback(world.cog, interaction, 500, 120)
-    await world.cog.settings_limits.callback(world.cog, world.interaction(manage_guild=True), 400)
+    await world.admin.settings_limits.callback(world.admin, interaction, 500, 120)
+    await world.admin.settings_limits.callback(
+        world.admin, world.interaction(manage_guild=True), 400
+    )
     settings = await world.services.settings.get_guild(world.guild.id)
     assert (settings.max_chars, settings.max_seconds) == (400, 120)
 

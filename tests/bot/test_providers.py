@@ -90,7 +90,7 @@ async def test_owner_clones_then_deletes_a_voice(
     )
     interaction = world.interaction(world.owner)
     command = asyncio.create_task(
-        world.cog.manage_clone.callback(world.cog, interaction, "Grace", sample)
+        world.admin.manage_clone.callback(world.admin, interaction, "Grace", sample)
     )
     while not interaction.response.sent:  # noqa: ASYNC110 - waiting for the consent prompt
         await asyncio.sleep(0.01)
@@ -104,7 +104,7 @@ async def test_owner_clones_then_deletes_a_voice(
     )
 
     deleting = world.interaction(world.owner)
-    await world.cog.manage_delete.callback(world.cog, deleting, created.id)
+    await world.admin.manage_delete.callback(world.admin, deleting, created.id)
     assert deleting.last == "Voice deleted."
     assert created.id not in await ids(paid_client)
     choices = await world.cog.voice_autocomplete(deleting, "")
@@ -115,7 +115,7 @@ async def test_credits_only_where_the_service_reports_them(
     world: World, paid_client: VoiceProvider
 ) -> None:
     interaction = world.interaction(manage_guild=True)
-    await world.cog.credits.callback(world.cog, interaction)
+    await world.admin.credits.callback(world.admin, interaction)
     if paid_client.supports(Capability.ACCOUNT):
         assert f"{seed.PAID_CREDIT + seed.PAID_BONUS:,}" in interaction.last
     else:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+import discord
 import pytest
 from loopback_discord import LoopbackDiscord, loopback_in_thread, w
 from vocu_discord.__main__ import main
@@ -53,8 +54,39 @@ async def test_commands_are_uploaded_once_until_they_change(
     await _start_and_stop(config, loopback)
     await _start_and_stop(config, loopback)
     assert [scope for scope, _ in loopback.rest.command_uploads] == ["global"]
-    names = {command["name"] for command in loopback.rest.command_uploads[0][1]}
-    assert {"tts", "Speak this message"} <= names
+    uploaded = {command["name"]: command for command in loopback.rest.command_uploads[0][1]}
+    assert {"tts", "tts-admin", "Speak this message"} <= set(uploaded)
+    # Manage Server by default, so server admins can re-assign it in Integrations; /tts is open.
+    manage_guild = discord.Permissions(manage_guild=True).value  # Discord's docs: a string
+    assert int(uploaded["tts-admin"]["default_member_permissions"]) == manage_guild
+    assert uploaded["tts"].get("default_member_permissions") is None
+    assert uploaded["tts-admin"]["contexts"] == [0]  # servers only, like /tts
+
+
+class _BotBeforeTheAdminGroup(VocuBot):
+    """The bot as an earlier release shaped it: one `/tts` group, no `/tts-admin`."""
+
+    async def load_extension(self, name: str, *, package: str | None = None) -> None:
+        await super().load_extension(name, package=package)
+        await self.remove_cog("tts-admin")
+
+
+async def test_a_changed_command_tree_is_uploaded_again(
+    loopback: LoopbackDiscord, vocu_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    config = BotConfig.from_env(_env(tmp_path, vocu_emulator))
+    (tmp_path / "data").mkdir()
+    older = _BotBeforeTheAdminGroup(
+        config, services=await open_services(config), connector=loopback.connector()
+    )
+    async with older:
+        await older.login(config.discord_token)
+    await _start_and_stop(config, loopback)  # the stored hash is the old tree's: upload again
+    await _start_and_stop(config, loopback)  # unchanged since: no upload
+    assert [scope for scope, _ in loopback.rest.command_uploads] == ["global", "global"]
+    before, after = ({c["name"] for c in upload} for _, upload in loopback.rest.command_uploads)
+    assert "tts-admin" not in before
+    assert "tts-admin" in after
 
 
 def test_a_refused_discord_token_is_one_line_and_exit_code_4(

@@ -17,10 +17,12 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 import discord
 from discord.player import CREATE_NO_WINDOW
@@ -60,6 +62,12 @@ STREAM_OUTPUT_OPTIONS = "-page_duration 20000 -flush_packets 1"
 STDERR_TAIL_BYTES = 2000
 DIAGNOSTIC_HISTORY = 100
 EXIT_WAIT_SECONDS = 2.0
+# How long after its issue a signed URL is trusted for a replay after a voice drop. Vocu documents
+# no lifetime for its signed URLs; a reconnect takes seconds, so a few minutes is a safe guess. A
+# URL that states its expiry (`Expires=`, unix seconds, as MiniMax's storage links) is trusted
+# until then, less a margin for the time FFmpeg needs to open it.
+SIGNED_URL_REPLAY_WINDOW = 300.0
+SIGNED_URL_EXPIRY_MARGIN = 30.0
 
 
 def find_ffmpeg() -> str | None:
@@ -171,12 +179,29 @@ class SignedStreamOpusAudio(discord.FFmpegOpusAudio):
                 self._stderr_file.close()
 
 
+def signed_url_deadline(url: str, now: float | None = None) -> float:
+    """Wall-clock time until which ``url`` can be fetched again (see SIGNED_URL_REPLAY_WINDOW)."""
+    issued = time.time() if now is None else now
+    query = {key.lower(): values for key, values in parse_qs(urlsplit(url).query).items()}
+    try:
+        return float(query["expires"][0]) - SIGNED_URL_EXPIRY_MARGIN
+    except (KeyError, IndexError, ValueError):
+        return issued + SIGNED_URL_REPLAY_WINDOW
+
+
 @dataclass(slots=True)
 class PreparedAudio:
     """A source whose FFmpeg is already pulling the stream, plus what the service said about it."""
 
     source: discord.AudioSource
     result: GenerationResult | None = None
+    # Opens the same audio again — the signed URL, no new synthesis, no new bill — for a replay
+    # after a voice drop. None for piped audio: fetching it again would mean paying again.
+    reopen: Callable[[], Awaitable[PreparedAudio]] | None = None
+    reopen_until: float = 0.0  # wall clock (time.time()); past it the URL may be refused
+
+    def replayable(self, now: float | None = None) -> bool:
+        return self.reopen is not None and (time.time() if now is None else now) < self.reopen_until
 
     def discard(self) -> None:
         """Kill and reap FFmpeg for a source that will never be played."""
@@ -220,8 +245,16 @@ class StreamSourceFactory:
         if not url:
             raise InvalidAudioError("The service returned no stream URL for this text.")
         _LOGGER.debug("Stream URL for %r: %s", item, redact_url(url))
+        return await self._signed(url, result, signed_url_deadline(url))
+
+    async def _signed(self, url: str, result: GenerationResult, until: float) -> PreparedAudio:
         source = await self.spawn(lambda: self._open(url))
-        return PreparedAudio(source=source, result=result)
+        return PreparedAudio(
+            source=source,
+            result=result,
+            reopen=lambda: self._signed(url, result, until),
+            reopen_until=until,
+        )
 
     def synthesis_slot(self) -> contextlib.AbstractAsyncContextManager[None]:
         return self.slots.slot() if self.slots is not None else contextlib.nullcontext()

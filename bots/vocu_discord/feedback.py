@@ -61,8 +61,8 @@ MESSAGES: dict[ErrorKind, str] = {
     ),
     ErrorKind.NOT_ALLOWED: "You are not allowed to do that.",
     ErrorKind.VOICE_DROPPED: (
-        "The voice connection dropped while a message was being read; that message was skipped "
-        "(not replayed) and the rest of the queue goes on."
+        "The voice connection dropped while a message was being read; that message could not be "
+        "fetched again without paying twice, so it was skipped. The rest of the queue goes on."
     ),
     ErrorKind.VOICE_CLOSED: "Discord closed the voice connection; I left the voice channel.",
     ErrorKind.OPTED_OUT: "That member asked for their messages not to be read aloud.",

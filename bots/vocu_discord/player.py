@@ -234,7 +234,24 @@ class GuildPlayer:
             await self._call(self._on_dropped, item, "skipped", True)
             return
         self._start_prefetch()
+        outcome = await self._play(item, prepared)
+        while outcome == "dropped":
+            # The voice connection dropped mid-item. Audio behind a still-valid signed URL is
+            # played again from its start once the voice is back (no new synthesis, no new
+            # bill); piped audio is gone, so the item is skipped and its channel told.
+            replay = await self._reopen(item, prepared)
+            if replay is None:
+                break
+            prepared = replay
+            outcome = await self._play(item, prepared)
+        if outcome == "failed":
+            return
+        self._mark("finished", item)
+        await self._call(self._on_played, item, prepared.result)
 
+    async def _play(
+        self, item: SpeechItem, prepared: PreparedAudio
+    ) -> Literal["played", "failed", "dropped"]:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Exception | None] = loop.create_future()
 
@@ -253,7 +270,7 @@ class GuildPlayer:
         except Exception as exc:
             prepared.discard()
             await self._report_error(item, exc)
-            return
+            return "failed"
         self._mark("started", item)
         try:
             error = await done
@@ -267,14 +284,27 @@ class GuildPlayer:
         self._track(asyncio.create_task(asyncio.to_thread(prepared.discard)))
         if error is not None:
             await self._report_error(item, error)
-            return
-        self._mark("finished", item)
+            return "failed"
         if not self.voice_client.is_connected():
-            # The voice connection dropped mid-item: its audio is gone (piped, not replayable
-            # without a second bill), so it is skipped and its channel told; the queue waits.
-            self._voice_up.clear()
+            self._voice_up.clear()  # the queue waits for the reconnect
+            return "dropped"
+        return "played"
+
+    async def _reopen(self, item: SpeechItem, cut: PreparedAudio) -> PreparedAudio | None:
+        """The cut-off item's audio fetched again, or None (skipped; its channel is told)."""
+        if not self._closed and not self._skip_current and cut.reopen is not None:
+            await self._voice_up.wait()  # FFmpeg must not pull while nobody can hear it
+            if not self._closed and not self._skip_current and cut.replayable():
+                try:
+                    replay = await cut.reopen()
+                except Exception as exc:
+                    await self._report_error(item, exc)
+                    return None
+                _LOGGER.info("Replaying %r after a voice drop (same signed URL)", item)
+                return replay
+        if not self._skip_current:
             await self._call(self._on_interrupted, item)
-        await self._call(self._on_played, item, prepared.result)
+        return None
 
     async def _take_prepared(self, item: SpeechItem) -> PreparedAudio:
         if self._prefetch is not None and self._prefetch[0] is item:

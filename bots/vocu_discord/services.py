@@ -53,7 +53,8 @@ class BotServices:
         bot_daily_chars: int | None = None,
     ) -> Self:
         slots = SynthesisSlots(client)
-        players = players or PlayerRegistry(client, source_factory=StreamSourceFactory(slots=slots))
+        if players is None:  # not `or`: an empty registry is falsy (it has a length)
+            players = PlayerRegistry(client, source_factory=StreamSourceFactory(slots=slots))
         speaker = Speaker(
             settings,
             CharacterBudget(settings, bot_daily_chars=bot_daily_chars),

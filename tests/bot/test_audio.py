@@ -174,3 +174,16 @@ def test_find_ffmpeg_prefers_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("PATH", "")
     bundled = find_ffmpeg()
     assert bundled and "imageio_ffmpeg" in bundled
+
+
+def test_a_signed_url_is_replayable_until_its_stated_expiry_or_the_window() -> None:
+    from vocu_discord.audio import (  # noqa: PLC0415
+        SIGNED_URL_EXPIRY_MARGIN,
+        SIGNED_URL_REPLAY_WINDOW,
+        signed_url_deadline,
+    )
+
+    stated = "https://cdn.example/a.mp3?Expires=2000000000&Signature=abc"
+    assert signed_url_deadline(stated, now=1.0) == 2000000000 - SIGNED_URL_EXPIRY_MARGIN
+    vocu = "http://127.0.0.1/api/tts/stream/abc?auth=uuid"  # no stated lifetime
+    assert signed_url_deadline(vocu, now=1000.0) == 1000.0 + SIGNED_URL_REPLAY_WINDOW

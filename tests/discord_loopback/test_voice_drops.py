@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 from loopback_discord import LoopbackDiscord, w
+from vocu_client.providers import create_provider
+from vocu_discord.audio import PreparedAudio, StreamSourceFactory
+from vocu_discord.player import PlayerRegistry
 from vocu_discord.services import BotServices
+from vocu_discord.settings import open_settings
+from vocu_emulator import seed
+from vocu_emulator.handle import EmulatorHandle
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +36,7 @@ async def _saved_channel(services: BotServices) -> int | None:
 
 
 async def test_a_4006_drop_reconnects_and_the_queue_goes_on(
-    bot, loopback: LoopbackDiscord, services: BotServices
+    bot, loopback: LoopbackDiscord, services: BotServices, vocu_emulator: EmulatorHandle
 ) -> None:
     await _join(loopback)
     say = await loopback.slash("tts say", text=LONG_TEXT)
@@ -38,13 +45,66 @@ async def test_a_4006_drop_reconnects_and_the_queue_goes_on(
 
     await loopback.voice.close_sessions(4006)  # mid-sentence
     await _until(lambda: len(loopback.voice.identifies) == 2)
-    await _until(lambda: any("dropped" in m.get("content", "") for m in loopback.rest.messages))
     assert await _saved_channel(services) == w.VOICE_CHANNEL_ID
+    # Vocu's signed stream URL is still valid: the cut-off item is fetched again and replayed
+    # from its start — one billed generation, two fetches of its signed URL, no "skipped" notice.
+    await _until(lambda: len(_stream_fetches(vocu_emulator)) == 2)
+    assert len(_generations(vocu_emulator)) == 1
+    assert len(set(_stream_fetches(vocu_emulator))) == 1  # the same audio both times
+    await services.players.get(w.GUILD_ID).reported()
+    assert not any("dropped" in m.get("content", "") for m in loopback.rest.messages)
 
     before = loopback.voice.rtp_packets
     again = await loopback.slash("tts say", text="Still here after the drop.")
     assert "Queued" in await again.wait_for_text(30)
     await _until(lambda: loopback.voice.rtp_packets > before + 10)
+    assert len(_generations(vocu_emulator)) == 2
+
+
+def _generations(emulator: EmulatorHandle) -> list[str]:
+    return [r.path for r in emulator.requests if r.path.startswith("/api/tts/simple-generate")]
+
+
+def _stream_fetches(emulator: EmulatorHandle) -> list[str]:
+    return [r.path for r in emulator.requests if r.path.startswith("/api/tts/stream/")]
+
+
+class _UnrepeatableAudio(StreamSourceFactory):
+    """Audio that cannot be fetched again without a new bill, as piped audio (Noiz) is."""
+
+    async def __call__(self, client, item) -> PreparedAudio:  # type: ignore[no-untyped-def]
+        prepared = await super().__call__(client, item)
+        prepared.reopen = None
+        return prepared
+
+
+class TestAudioThatCannotBeFetchedAgain:
+    @pytest.fixture
+    async def services(
+        self, tmp_path: Path, vocu_emulator: EmulatorHandle
+    ) -> AsyncIterator[BotServices]:
+        client = create_provider("vocu", seed.PAID_TOKEN, base_url=vocu_emulator.base_url)
+        settings = await open_settings(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+        players = PlayerRegistry(client, source_factory=_UnrepeatableAudio())
+        built = BotServices.build(client, settings, default_voice_id=seed.ALICE_ID, players=players)
+        try:
+            yield built
+        finally:
+            await built.aclose()
+
+    async def test_a_drop_skips_it_with_a_notice(
+        self, bot, loopback: LoopbackDiscord, services: BotServices, vocu_emulator: EmulatorHandle
+    ) -> None:
+        await _join(loopback)
+        say = await loopback.slash("tts say", text=LONG_TEXT)
+        assert "Queued" in await say.wait_for_text(30)
+        await asyncio.wait_for(loopback.voice.audio_arrived.wait(), 30)
+
+        await loopback.voice.close_sessions(4006)
+        notice = "could not be fetched again without paying twice"
+        await _until(lambda: any(notice in m.get("content", "") for m in loopback.rest.messages))
+        assert await _saved_channel(services) == w.VOICE_CHANNEL_ID
+        assert len(_stream_fetches(vocu_emulator)) == 1  # not fetched again
 
 
 async def test_kicked_by_a_moderator_forgets_the_channel(

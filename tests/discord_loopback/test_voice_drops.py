@@ -61,6 +61,23 @@ async def test_a_4006_drop_reconnects_and_the_queue_goes_on(
     assert len(_generations(vocu_emulator)) == 2
 
 
+async def test_a_lost_network_reconnects_to_the_same_channel(
+    bot, loopback: LoopbackDiscord, services: BotServices, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _join(loopback)
+    loopback.voice.lose_network()  # no close frame: discord.py sees 1006
+    await _until(lambda: len(loopback.voice.identifies) == 2)
+    assert await _saved_channel(services) == w.VOICE_CHANNEL_ID
+    assert "closed with 1006 (the connection dropped without a close frame); reconnecting" in (
+        caplog.text
+    )
+
+    before = loopback.voice.rtp_packets
+    again = await loopback.slash("tts say", text="Back after the network came back.")
+    assert "Queued" in await again.wait_for_text(30)
+    await _until(lambda: loopback.voice.rtp_packets > before + 10)
+
+
 def _generations(emulator: EmulatorHandle) -> list[str]:
     return [r.path for r in emulator.requests if r.path.startswith("/api/tts/simple-generate")]
 

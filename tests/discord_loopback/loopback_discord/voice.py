@@ -56,6 +56,7 @@ class VoiceServer:
         self.sessions: list[web.WebSocketResponse] = []
         self.close_next_identify: list[int] = []  # close codes for the next IDENTIFYs, in order
         self._udp: asyncio.DatagramTransport | None = None
+        self._transports: dict[web.WebSocketResponse, asyncio.BaseTransport | None] = {}
         self._ssrc = 4242
 
     def rtp_received(self, packet: bytes) -> None:
@@ -84,6 +85,7 @@ class VoiceServer:
         session = web.WebSocketResponse()
         await session.prepare(request)
         self.sessions.append(session)
+        self._transports[session] = request.transport
         await session.send_json({"op": HELLO, "d": {"heartbeat_interval": 13_750}})
         async for frame in session:
             if frame.type is not WSMsgType.TEXT:
@@ -113,12 +115,20 @@ class VoiceServer:
             elif op == RESUME:
                 await session.send_json({"op": RESUMED, "d": None})
         self.sessions.remove(session)
+        self._transports.pop(session, None)
         return session
 
     async def close_sessions(self, code: int) -> None:
         """Discord ends the voice session (e.g. 4006 invalid session, 4014 disconnected)."""
         for session in list(self.sessions):
             await session.close(code=code)
+
+    def lose_network(self) -> None:
+        """The network goes away: every voice connection is cut with no close frame (1006)."""
+        for session in list(self.sessions):
+            transport = self._transports.get(session)
+            if transport is not None:
+                transport.abort()
 
     async def close(self) -> None:
         await self.close_sessions(WSCloseCode.GOING_AWAY)

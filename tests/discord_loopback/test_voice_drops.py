@@ -78,6 +78,30 @@ async def test_a_lost_network_reconnects_to_the_same_channel(
     await _until(lambda: loopback.voice.rtp_packets > before + 10)
 
 
+@pytest.mark.slow  # the backoff sleeps 1+2+4+8+16 s before giving up
+async def test_a_voice_that_keeps_dropping_gives_up_and_the_next_message_rejoins(
+    bot, loopback: LoopbackDiscord, services: BotServices, caplog: pytest.LogCaptureFixture
+) -> None:
+    await services.settings.update_guild(
+        w.GUILD_ID, autoread_channel_ids=(w.TEXT_CHANNEL_ID,), auto_join=True
+    )
+    await _join(loopback)
+    # Every reconnect is refused as well (each tries twice: connect_with_policy retries a 4006).
+    loopback.voice.close_next_identify = [4006] * 40
+    await loopback.voice.close_sessions(4006)
+    await _until(lambda: "keeps dropping; gave up" in caplog.text, timeout=240)
+    attempts = caplog.text.count("; reconnecting in ")
+    assert 5 <= attempts <= 6  # five within the minute (a sixth only if a slow one left it)
+    loopback.voice.close_next_identify.clear()
+    assert services.players.get(w.GUILD_ID) is None
+    assert await _saved_channel(services) == w.VOICE_CHANNEL_ID  # kept: not a real leave
+
+    before, identified = loopback.voice.rtp_packets, len(loopback.voice.identifies)
+    await loopback.post_message("Are you back?")  # auto-read with auto-join: re-joins
+    await _until(lambda: len(loopback.voice.identifies) == identified + 1)
+    await _until(lambda: loopback.voice.rtp_packets > before + 10)
+
+
 def _generations(emulator: EmulatorHandle) -> list[str]:
     return [r.path for r in emulator.requests if r.path.startswith("/api/tts/simple-generate")]
 

@@ -1,0 +1,400 @@
+"""`vocu.announce`: the service's signed, key-free URL goes to the media players (proxy URL for
+services without one), through the guard, with translated refusals.
+
+The players are a small test platform (`RecordingPlayer`) that does what a cloud speaker's
+integration does with `play_media`: resolve a media-source id to a URL, then keep the URL it
+would fetch. The tests fetch that URL themselves, without any key, as the speaker would.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import canary
+import probatio as vol
+import pytest
+from homeassistant.components import media_source
+from homeassistant.components.media_player import (
+    MediaPlayerEnqueue,
+    MediaPlayerEntity,
+    MediaPlayerEntityFeature,
+    MediaPlayerState,
+)
+from homeassistant.const import CONF_API_KEY
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    setup_test_component_platform,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from service_cases import SERVICES, ServiceCase
+from tts_support import (
+    mp3_duration,
+    request_text,
+    request_voice,
+    synth_requests,
+    tts_entity_id,
+    tts_ready,  # noqa: F401 - fixture
+)
+from vocu_emulator import Fault, seed
+
+from custom_components.vocu.const import CONF_SPEED, CONF_VOICE, DOMAIN
+
+pytestmark = pytest.mark.usefixtures("tts_ready")
+
+
+@dataclass
+class Played:
+    media_type: str
+    url: str
+    extra: dict[str, Any]
+
+
+class RecordingPlayer(MediaPlayerEntity):
+    """A speaker that keeps what it was asked to play (resolving media-source ids first, as the
+    Cast and Sonos integrations do)."""
+
+    _attr_supported_features = (
+        MediaPlayerEntityFeature.PLAY_MEDIA
+        | MediaPlayerEntityFeature.MEDIA_ANNOUNCE
+        | MediaPlayerEntityFeature.MEDIA_ENQUEUE
+    )
+    _attr_state = MediaPlayerState.IDLE
+
+    def __init__(self, name: str) -> None:
+        self._attr_name = name
+        self._attr_unique_id = f"recording_{name}"
+        self.played: list[Played] = []
+
+    async def async_play_media(self, media_type: str, media_id: str, **kwargs: Any) -> None:
+        if media_source.is_media_source_id(media_id):
+            media_id = (await media_source.async_resolve_media(self.hass, media_id, None)).url
+        kwargs.pop("extra", None)  # media_player's own default ({}), not ours
+        self.played.append(Played(media_type, media_id, kwargs))
+
+
+@pytest.fixture
+async def speakers(hass: HomeAssistant) -> tuple[RecordingPlayer, RecordingPlayer]:
+    kitchen, hall = RecordingPlayer("kitchen"), RecordingPlayer("hall")
+    setup_test_component_platform(hass, "media_player", [kitchen, hall])
+    assert await async_setup_component(hass, "media_player", {"media_player": {"platform": "test"}})
+    await hass.async_block_till_done()
+    return kitchen, hall
+
+
+async def announce(hass: HomeAssistant, **data: Any) -> None:
+    await hass.services.async_call(DOMAIN, "announce", data, blocking=True)
+
+
+def billed(emulator: Any, case: ServiceCase) -> list[Any]:
+    return [r for r in emulator.requests if Fault(path=case.synth_path).matches(r.method, r.path)]
+
+
+async def fetch_without_key(url: str) -> bytes:
+    """What the speaker does: a plain GET with no credentials."""
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200
+        return await response.read()
+
+
+@pytest.mark.parametrize("provider_name", ["vocu", "minimax"])
+async def test_players_get_the_services_signed_url(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    service_case: ServiceCase,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, hall = speakers
+    message = "The washing machine has finished."
+
+    await announce(
+        hass,
+        entity_id=tts_entity_id(hass, init_integration),
+        media_player_entity_id=[kitchen.entity_id, hall.entity_id],
+        message=message,
+    )
+
+    assert len(kitchen.played) == len(hall.played) == 1
+    played = kitchen.played[0]
+    assert hall.played[0].url == played.url
+    assert played.media_type == "music"
+    assert played.extra == {"announce": True}
+    # The service's own URL, not Home Assistant's: the speaker streams from the service.
+    assert played.url.startswith(vocu_emulator.url(service_case.prefix).split("/useapi")[0])
+    assert "/api/tts_proxy/" not in played.url
+    assert service_case.key not in played.url
+    assert canary.leaks(played.url) == []
+    assert len(billed(vocu_emulator, service_case)) == 1
+    assert mp3_duration(await fetch_without_key(played.url)) > 0.5
+    assert init_integration.runtime_data.guard.chars_today == len(message)
+
+
+@pytest.fixture
+def canary_key(vocu_emulator: Any) -> str:
+    """A fresh key the canary check knows, with a real (paid) account behind it."""
+    key = f"sk-canary-{uuid.uuid4().hex}"
+    with vocu_emulator.state.lock:
+        account = copy.deepcopy(vocu_emulator.state.accounts[seed.PAID_TOKEN])
+        account.token = key
+        vocu_emulator.state.accounts[key] = account
+    return key
+
+
+async def test_the_key_is_never_in_the_url(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    canary_key: str,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, data={**mock_config_entry.data, CONF_API_KEY: canary_key}
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    kitchen, _ = speakers
+
+    await announce(
+        hass,
+        entity_id=tts_entity_id(hass, mock_config_entry),
+        media_player_entity_id=kitchen.entity_id,
+        message="Dinner is ready.",
+    )
+
+    url = kitchen.played[0].url
+    assert canary_key not in url
+    assert canary_key[-16:] not in url
+    assert canary.leaks(url) == []
+    audio = await fetch_without_key(url)
+    assert mp3_duration(audio) > 0.3
+    assert len(synth_requests(vocu_emulator)) == 1
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+@pytest.mark.parametrize("provider_name", ["noiz"])
+async def test_without_signed_urls_players_get_the_proxy_url(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+    hass_client: ClientSessionGenerator,
+) -> None:
+    kitchen, _ = speakers
+    service_case = SERVICES["noiz"]
+
+    await announce(
+        hass,
+        entity_id=tts_entity_id(hass, init_integration),
+        media_player_entity_id=kitchen.entity_id,
+        message="The post has arrived.",
+    )
+
+    url = kitchen.played[0].url
+    assert url.startswith("/api/tts_proxy/")
+    assert service_case.key not in url
+    assert canary.leaks(url) == []
+    response = await (await hass_client()).get(url)
+    assert response.status == 200
+    assert mp3_duration(await response.read()) > 0.3
+    # The proxy speaks through the entity, so its guard counted the text.
+    assert billed(vocu_emulator, service_case)
+    assert init_integration.runtime_data.guard.chars_today == len("The post has arrived.")
+
+
+async def test_options_override_the_entity_defaults(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, _ = speakers
+
+    await announce(
+        hass,
+        entity_id=tts_entity_id(hass, init_integration),
+        media_player_entity_id=kitchen.entity_id,
+        message="A market voice this time.",
+        options={CONF_VOICE: seed.MARKET_ID, CONF_SPEED: 1.2},
+    )
+
+    (request,) = synth_requests(vocu_emulator)
+    assert request_voice(request) == seed.MARKET_ID
+    assert request_text(request) == "A market voice this time."
+
+
+async def test_enqueue_instead_of_announce(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, _ = speakers
+    engine = tts_entity_id(hass, init_integration)
+
+    await announce(
+        hass,
+        entity_id=engine,
+        media_player_entity_id=kitchen.entity_id,
+        message="Next in the queue.",
+        enqueue="add",
+    )
+    assert kitchen.played[0].extra == {"enqueue": MediaPlayerEnqueue.ADD}
+
+    await announce(
+        hass,
+        entity_id=engine,
+        media_player_entity_id=kitchen.entity_id,
+        message="Not interrupting.",
+        announce=False,
+    )
+    assert kitchen.played[1].extra == {"announce": False}
+
+    with pytest.raises(vol.Invalid):
+        await announce(
+            hass,
+            entity_id=engine,
+            media_player_entity_id=kitchen.entity_id,
+            message="Both at once.",
+            announce=True,
+            enqueue="add",
+        )
+    assert len(kitchen.played) == 2
+
+
+async def test_text_longer_than_one_request_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, _ = speakers
+    limit = init_integration.runtime_data.client.max_chars_per_request
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await announce(
+            hass,
+            entity_id=tts_entity_id(hass, init_integration),
+            media_player_entity_id=kitchen.entity_id,
+            message="a" * (limit + 1),
+        )
+
+    assert raised.value.translation_domain == DOMAIN
+    assert raised.value.translation_key == "announcement_too_long"
+    assert raised.value.translation_placeholders == {
+        "service": "Vocu",
+        "length": str(limit + 1),
+        "limit": str(limit),
+    }
+    assert "2001" in str(raised.value)  # the message is translated, not just a key
+    assert synth_requests(vocu_emulator) == []
+    assert kitchen.played == []
+    assert init_integration.runtime_data.guard.chars_today == 0
+
+
+@pytest.mark.parametrize("entity_id", ["tts.no_such_engine", "tts.google_translate_en_com"])
+async def test_unknown_entity_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+    entity_id: str,
+) -> None:
+    kitchen, _ = speakers
+    with pytest.raises(ServiceValidationError) as raised:
+        await announce(
+            hass, entity_id=entity_id, media_player_entity_id=kitchen.entity_id, message="Hi."
+        )
+    assert raised.value.translation_key == "not_an_engine_of_ours"
+    assert entity_id in str(raised.value)
+    assert kitchen.played == []
+
+
+async def test_unloaded_entry_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, _ = speakers
+    engine = tts_entity_id(hass, init_integration)
+    await hass.config_entries.async_unload(init_integration.entry_id)
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await announce(
+            hass, entity_id=engine, media_player_entity_id=kitchen.entity_id, message="Hi."
+        )
+    assert raised.value.translation_key == "not_an_engine_of_ours"
+
+
+async def test_an_option_the_engine_does_not_have_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, _ = speakers
+    with pytest.raises(ServiceValidationError) as raised:
+        await announce(
+            hass,
+            entity_id=tts_entity_id(hass, init_integration),
+            media_player_entity_id=kitchen.entity_id,
+            message="Hi.",
+            options={"pitch": 3},
+        )
+    assert raised.value.translation_key == "invalid_option"
+    assert "pitch" in str(raised.value)
+    assert synth_requests(vocu_emulator) == []
+
+
+async def test_a_service_failure_is_translated_and_refunded(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, _ = speakers
+    vocu_emulator.state.set_credits(seed.PAID_TOKEN, 0, 0)
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await announce(
+            hass,
+            entity_id=tts_entity_id(hass, init_integration),
+            media_player_entity_id=kitchen.entity_id,
+            message="Nothing left to pay with.",
+        )
+
+    assert raised.value.translation_key == "insufficient_credits"
+    assert kitchen.played == []
+    assert init_integration.runtime_data.guard.chars_today == 0
+
+
+async def test_the_daily_cap_applies(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entry_options: dict[str, Any],
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={**entry_options, "daily_char_cap": 10}
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    kitchen, _ = speakers
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await announce(
+            hass,
+            entity_id=tts_entity_id(hass, mock_config_entry),
+            media_player_entity_id=kitchen.entity_id,
+            message="More than ten characters.",
+        )
+    assert raised.value.translation_key == "daily_cap_reached"
+    assert synth_requests(vocu_emulator) == []
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)

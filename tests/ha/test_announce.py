@@ -127,7 +127,7 @@ async def test_players_get_the_services_signed_url(
     assert played.media_type == "music"
     assert played.extra == {"announce": True}
     # The service's own URL, not Home Assistant's: the speaker streams from the service.
-    assert played.url.startswith(vocu_emulator.url(service_case.prefix).split("/useapi")[0])
+    assert played.url.startswith(vocu_emulator.url(""))
     assert "/api/tts_proxy/" not in played.url
     assert service_case.key not in played.url
     assert canary.leaks(played.url) == []
@@ -398,3 +398,40 @@ async def test_the_daily_cap_applies(
     assert raised.value.translation_key == "daily_cap_reached"
     assert synth_requests(vocu_emulator) == []
     await hass.config_entries.async_unload(mock_config_entry.entry_id)
+
+
+async def test_a_free_account_hands_out_the_finished_jobs_url(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    """No synchronous generation on a free account: the URL is that of a finished async job's
+    audio, key-free as well."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={**mock_config_entry.data, CONF_API_KEY: seed.FREE_TOKEN, "async_mode": True},
+        options=mock_config_entry.options,
+        unique_id=seed.FREE_USER_ID,
+        version=mock_config_entry.version,
+        minor_version=mock_config_entry.minor_version,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    kitchen, _ = speakers
+
+    await announce(
+        hass,
+        entity_id=tts_entity_id(hass, entry),
+        media_player_entity_id=kitchen.entity_id,
+        message="Free accounts announce too.",
+    )
+
+    url = kitchen.played[0].url
+    assert url.startswith(vocu_emulator.url(""))
+    assert seed.FREE_TOKEN not in url
+    assert canary.leaks(url) == []
+    assert any(r.path.startswith("/api/tts/generate") for r in vocu_emulator.requests)
+    assert mp3_duration(await fetch_without_key(url)) > 0.3
+    assert await hass.config_entries.async_unload(entry.entry_id)

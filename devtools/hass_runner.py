@@ -54,6 +54,9 @@ logger:
   default: warning
   logs:
     custom_components.vocu: {log_level}
+    # The frontend imports `camera`, which logs an ERROR when the optional libturbojpeg (a system
+    # library, not a wheel) is missing; this Home Assistant has no camera to take snapshots of.
+    homeassistant.components.camera.img_util: critical
 """
 
 # Onboarding and the flow API need no frontend assets, but a person opening the demo does.
@@ -129,9 +132,23 @@ class HassProcess:
                 "data": {"done": ["core_config"]},
             }))  # fmt: skip
 
+    def _ffmpeg_dir(self) -> Path:
+        """A folder with `ffmpeg`, the imageio-ffmpeg binary, for the process' PATH: Home
+        Assistant's ffmpeg integration (a TTS dependency) runs `ffmpeg` to convert audio."""
+        import imageio_ffmpeg  # noqa: PLC0415  (a test/demo extra)
+
+        bin_dir = self.config_dir / "bin"
+        bin_dir.mkdir(exist_ok=True)
+        link = bin_dir / "ffmpeg"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(imageio_ffmpeg.get_ffmpeg_exe())
+        return bin_dir
+
     async def start(self, timeout: float = 180.0) -> None:
         self.prepare()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        path = os.pathsep.join([str(self._ffmpeg_dir()), os.environ.get("PATH", "")])
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PATH": path}
         if self.log_path not in LOG_FILES:
             LOG_FILES.append(self.log_path)
         with self.log_path.open("ab") as log:

@@ -20,6 +20,7 @@ from . import (
     routes_account,
     routes_jobs,
     routes_minimax,
+    routes_minimax_official,
     routes_noiz,
     routes_tts,
     routes_voice,
@@ -149,6 +150,7 @@ class Emulator:
         turbo.add_routes(app)
         routes_noiz.add_routes(app)  # /noiz/v1/...
         routes_minimax.add_routes(app)  # /useapi/v1/minimax/... and its audio CDN
+        routes_minimax_official.add_routes(app)  # /minimax/v1/..., /minimaxi/v1/..., its CDN
         app.router.add_post("/_emulator/reset", self._control_reset)
         app.router.add_post("/_emulator/faults", self._control_faults)
         app.router.add_delete("/_emulator/faults", self._control_clear_faults)

@@ -244,3 +244,23 @@ def minimax_cloned_voices() -> list[dict]:
             "pitch": 42,
         }
     ]
+
+
+# --- MiniMax's own API (served under /minimax = api.minimax.io, /minimaxi = api.minimaxi.com) -
+MINIMAX_API_KEY = "eyJhbGciOiJSUzI1NiJ9.emu0minimax0global0key0a1b2c3"  # global host, funded
+MINIMAX_MAINLAND_KEY = "eyJhbGciOiJSUzI1NiJ9.emu0minimax0mainland0key0d4e5"  # mainland host only
+MINIMAX_NO_BALANCE_KEY = "eyJhbGciOiJSUzI1NiJ9.emu0minimax0empty0key0f6a7b8"  # 1008 on synthesis
+MINIMAX_GROUP_ID = "1900000000000000001"  # what the console shows; the emulator only records it
+MINIMAX_OFFICIAL_CLONE_ID = "Max-clone-000001"  # "Max", cloned and used once (so listed)
+
+
+def minimax_official_clones() -> list[dict]:
+    return [
+        {
+            "voice_id": MINIMAX_OFFICIAL_CLONE_ID,
+            "description": [],
+            "created_time": "2026-11-02",
+            "espeak": "en-gb+m3",
+            "pitch": 42,
+        }
+    ]

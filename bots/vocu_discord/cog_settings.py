@@ -247,8 +247,12 @@ class ManageCommands(CogBase):
                 name, await sample.read(), filename=sample.filename
             )
             self.services.catalog.invalidate()
+            client = self.services.client
+            # MiniMax drops clones nobody speaks with: say so where the owner just cloned.
+            note = f" Note: {client.info.note}." if client.name == "minimax_official" else ""
             await reply(
-                interaction, f"Created voice {created.name} ({created.id}): {created.status}."
+                interaction,
+                f"Created voice {created.name} ({created.id}): {created.status}.{note}",
             )
 
     @manage.command(name="delete", description="Delete a voice (owner only)")

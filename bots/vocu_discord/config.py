@@ -1,10 +1,12 @@
 """The bot's configuration, read from the environment once; secrets never leave this object.
 
-The voice service is ``VOICE_PROVIDER`` (vocu | noiz | minimax, default vocu). Each service has
-its own key and base-URL variables, so switching service never sends one service's key to
-another: Vocu ``VOCU_TOKEN`` / ``VOCU_BASE_URL``, Noiz ``NOIZ_API_KEY`` / ``NOIZ_BASE_URL``,
-MiniMax through useapi.net ``USEAPI_TOKEN`` / ``USEAPI_BASE_URL`` (+ ``USEAPI_ACCOUNT`` when
-several MiniMax accounts are configured there).
+The voice service is ``VOICE_PROVIDER`` (vocu | noiz | minimax | minimax_official, default vocu).
+Each service has its own key and base-URL variables, so switching service never sends one
+service's key to another: Vocu ``VOCU_TOKEN`` / ``VOCU_BASE_URL``, Noiz ``NOIZ_API_KEY`` /
+``NOIZ_BASE_URL``, MiniMax through useapi.net ``USEAPI_TOKEN`` / ``USEAPI_BASE_URL`` (+
+``USEAPI_ACCOUNT`` when several MiniMax accounts are configured there), MiniMax's own API
+``MINIMAX_API_KEY`` / ``MINIMAX_BASE_URL`` (a URL, or ``global`` / ``mainland``; + an optional
+``MINIMAX_GROUP_ID`` for accounts that still need one).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from vocu_client.providers import DEFAULT_PROVIDER, PROVIDERS
+from vocu_client.providers import DEFAULT_PROVIDER, MINIMAX_OFFICIAL_HOSTS, PROVIDERS
 
 from .settings import DEFAULT_DATABASE_URL
 
@@ -22,6 +24,7 @@ BASE_URL_ENV: Final = {
     "vocu": "VOCU_BASE_URL",
     "noiz": "NOIZ_BASE_URL",
     "minimax": "USEAPI_BASE_URL",
+    "minimax_official": "MINIMAX_BASE_URL",
 }
 
 
@@ -35,7 +38,8 @@ class BotConfig:
     api_key: str = field(repr=False)
     base_url: str | None = None  # None: the service's own API
     provider: str = DEFAULT_PROVIDER
-    account: str | None = None  # MiniMax (useapi.net) only
+    account: str | None = None  # MiniMax via useapi.net only
+    group_id: str | None = None  # MiniMax's own API only, and only if the account needs it
     database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)  # may hold a password
     default_voice_id: str | None = None
     owner_ids: frozenset[int] = frozenset()
@@ -63,10 +67,13 @@ class BotConfig:
         return cls(
             discord_token=discord_token,
             api_key=api_key,
-            base_url=env.get(BASE_URL_ENV[provider], "").strip() or None,
+            base_url=_base_url(provider, env.get(BASE_URL_ENV[provider], "")),
             provider=provider,
             account=(env.get("USEAPI_ACCOUNT", "").strip() or None)
             if provider == "minimax"
+            else None,
+            group_id=(env.get("MINIMAX_GROUP_ID", "").strip() or None)
+            if provider == "minimax_official"
             else None,
             database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             default_voice_id=env.get("VOCU_DEFAULT_VOICE", "").strip() or None,
@@ -76,6 +83,14 @@ class BotConfig:
             ),
             bot_daily_chars=_count("BOT_DAILY_CHARS", env.get("BOT_DAILY_CHARS", "")),
         )
+
+
+def _base_url(provider: str, value: str) -> str | None:
+    """The base URL variable; MiniMax's host names (``global``, ``mainland``) become URLs."""
+    value = value.strip()
+    if provider == "minimax_official":
+        return MINIMAX_OFFICIAL_HOSTS.get(value.lower(), value) or None
+    return value or None
 
 
 def _ids(name: str, text: str) -> frozenset[int]:

@@ -69,6 +69,8 @@ class BotServices:
     async def from_config(cls, config: BotConfig) -> Self:
         settings = await open_settings(config.database_url)
         extra = {"account": config.account} if config.account else {}
+        if config.group_id:
+            extra["group_id"] = config.group_id
         client = create_provider(config.provider, config.api_key, base_url=config.base_url, **extra)
         return cls.build(
             client,

@@ -23,17 +23,17 @@ from .const import (
 )
 from .coordinator import VocuCoordinator
 from .data import VocuConfigEntry, VocuData
+from .fallback import FallbackNotice
 from .guard import SynthesisGuard, usage_store
+from .migration import async_move_to_entry_identity
 from .options import with_defaults
 from .service import DEFAULT_CONCURRENCY, build_provider
 from .services import async_setup_services
+from .spoken import SpeechLog
 
 _LOGGER = logging.getLogger(__name__)
 
 PLATFORMS: list[Platform] = [Platform.SENSOR, Platform.TTS]
-
-CONFIG_VERSION = 1
-CONFIG_MINOR_VERSION = 2
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -53,16 +53,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool
 
     account = coordinator.data.account
     concurrency = account.quota.sync_concurrency if account is not None else DEFAULT_CONCURRENCY
-    guard = SynthesisGuard(hass, entry, concurrency)
+    guard = SynthesisGuard(hass, entry, concurrency, coordinator.async_mark_auth_failed)
     await guard.async_load()
 
-    entry.runtime_data = VocuData(client=client, coordinator=coordinator, guard=guard)
+    speech_log = SpeechLog(hass, guard, coordinator.async_update_listeners)
+    entry.runtime_data = VocuData(
+        client=client,
+        coordinator=coordinator,
+        guard=guard,
+        speech_log=speech_log,
+        fallback=FallbackNotice(hass, entry),
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool:
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        await entry.runtime_data.guard.async_flush()
+    return unloaded
 
 
 def _host_of(base_url: str) -> str:
@@ -91,19 +100,14 @@ async def async_remove_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> Non
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: VocuConfigEntry) -> bool:
-    """Upgrade entries written by older releases; refuse ones written by a newer release."""
-    if entry.version > CONFIG_VERSION:
-        _LOGGER.error(
-            "Vocu entry %s was written by a newer version (%s.%s); downgrade is not supported",
-            entry.title,
-            entry.version,
-            entry.minor_version,
-        )
-        return False
-    if entry.minor_version < CONFIG_MINOR_VERSION:
+    """Upgrade entries written by older releases (1.2: every entry names its service; 1.3:
+    key-only services' device and entity ids no longer follow the key). Home Assistant itself
+    refuses a newer major version; a newer minor version is compatible and loads as is."""
+    if entry.minor_version < 2:
         data, options = migrate_entry_contents(dict(entry.data), dict(entry.options))
-        hass.config_entries.async_update_entry(
-            entry, data=data, options=options, minor_version=CONFIG_MINOR_VERSION
-        )
-        _LOGGER.debug("Migrated Vocu entry %s to 1.%s", entry.title, CONFIG_MINOR_VERSION)
+        hass.config_entries.async_update_entry(entry, data=data, options=options, minor_version=2)
+    if entry.minor_version < 3:
+        async_move_to_entry_identity(hass, entry)
+        hass.config_entries.async_update_entry(entry, minor_version=3)
+    _LOGGER.debug("Vocu entry %s is at 1.%s", entry.title, entry.minor_version)
     return True

@@ -28,6 +28,7 @@ from .const import (
     CONF_ACCOUNT,
     CONF_ASYNC_MODE,
     CONF_BASE_URL,
+    CONF_GROUP_ID,
     CONF_HOST,
     CONF_PROVIDER,
     DEFAULT_PROVIDER,
@@ -55,7 +56,7 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add an account of a voice service: the key is checked before anything is stored."""
 
     VERSION = 1
-    MINOR_VERSION = 2
+    MINOR_VERSION = 3
 
     def __init__(self) -> None:
         self._data: dict[str, Any] = {CONF_PROVIDER: DEFAULT_PROVIDER}
@@ -97,6 +98,11 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._data[CONF_ACCOUNT] = account
             else:
                 self._data.pop(CONF_ACCOUNT, None)
+        if self._info.name != DEFAULT_PROVIDER or CONF_GROUP_ID in user_input:
+            if group_id := str(user_input.get(CONF_GROUP_ID) or "").strip():
+                self._data[CONF_GROUP_ID] = group_id
+            else:
+                self._data.pop(CONF_GROUP_ID, None)
 
     def _placeholders(self) -> dict[str, str]:
         return {"api_key_url": API_KEY_URLS[self._info.name], "service": self._info.title}
@@ -289,6 +295,7 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
         suggested = user_input or {
             CONF_HOST: entry.data.get(CONF_HOST, default_host(self._info)),
             **({CONF_ACCOUNT: entry.data[CONF_ACCOUNT]} if entry.data.get(CONF_ACCOUNT) else {}),
+            **({CONF_GROUP_ID: entry.data[CONF_GROUP_ID]} if entry.data.get(CONF_GROUP_ID) else {}),
         }
         return self.async_show_form(
             step_id="reconfigure",
@@ -303,13 +310,16 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
     def _async_finish_reconfigure(self) -> ConfigFlowResult:
         assert self._identity is not None
         entry = self._get_reconfigure_entry()
-        data_updates = {**self._data}
+        # Replaced, not merged: a field the user cleared (the MiniMax account) must go.
+        data = {**entry.data, **self._data}
+        if CONF_ACCOUNT not in self._data:
+            data.pop(CONF_ACCOUNT, None)
         if self._identity.is_paid is not None:
-            data_updates[CONF_ASYNC_MODE] = not self._identity.is_paid
+            data[CONF_ASYNC_MODE] = not self._identity.is_paid
         if self._identity.from_key:
             return self.async_update_reload_and_abort(
-                entry, unique_id=self._identity.unique_id, data_updates=data_updates
+                entry, unique_id=self._identity.unique_id, data=data
             )
         if entry.unique_id != self._identity.unique_id:
             return self.async_abort(reason="wrong_account")
-        return self.async_update_reload_and_abort(entry, data_updates=data_updates)
+        return self.async_update_reload_and_abort(entry, data=data)

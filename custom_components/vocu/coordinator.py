@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -71,14 +71,38 @@ class VocuCoordinator(DataUpdateCoordinator[VocuAccountData]):
             config_entry=entry,
             name=DOMAIN,
             update_interval=timedelta(minutes=UPDATE_INTERVAL_MINUTES),
-            request_refresh_debouncer=Debouncer(
-                hass,
-                _LOGGER,
-                cooldown=USAGE_REFRESH_COOLDOWN_SECONDS,
-                immediate=False,
-            ),
+        )
+        # After a synthesis the balance is re-read once the service has billed it (its own cost
+        # report is shown at once meanwhile); several syntheses in a row share that one read.
+        # Manual refreshes keep Home Assistant's immediate debouncer: a refused key must show
+        # reauth now.
+        self._usage_refresh = Debouncer(
+            hass,
+            _LOGGER,
+            cooldown=USAGE_REFRESH_COOLDOWN_SECONDS,
+            immediate=False,
+            function=self.async_refresh,
         )
         self.client = client
+        self._placeholders = {"service": client.info.title}
+
+    @property
+    def auth_failed(self) -> bool:
+        """The service refused the key (at the last poll, or at a synthesis since)."""
+        return not self.last_update_success and isinstance(
+            self.last_exception, ConfigEntryAuthFailed
+        )
+
+    @callback
+    def async_mark_auth_failed(self) -> None:
+        """A synthesis was refused for the key: mark the entities as the failed poll would."""
+        self.async_set_update_error(
+            ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="invalid_auth",
+                translation_placeholders=self._placeholders,
+            )
+        )
 
     async def _async_update_data(self) -> VocuAccountData:
         try:
@@ -90,13 +114,15 @@ class VocuCoordinator(DataUpdateCoordinator[VocuAccountData]):
             voices = await self.client.list_voices(include_builtin=True)
         except AuthenticationError as err:
             raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
+                translation_domain=DOMAIN,
+                translation_key="invalid_auth",
+                translation_placeholders=self._placeholders,
             ) from err
         except VoiceServiceError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
+                translation_placeholders={**self._placeholders, "error": str(err)},
             ) from err
         data = VocuAccountData(account=account, voices=tuple(voices))
         self._sync_issues(data)
@@ -123,4 +149,8 @@ class VocuCoordinator(DataUpdateCoordinator[VocuAccountData]):
         ):
             account = _deduct(self.data.account, result.credit_used)
             self.async_set_updated_data(replace(self.data, account=account))
-        await self.async_request_refresh()
+        await self._usage_refresh.async_call()
+
+    async def async_shutdown(self) -> None:
+        self._usage_refresh.async_shutdown()
+        await super().async_shutdown()

@@ -12,10 +12,12 @@ from homeassistant.core import HomeAssistant
 from .data import VocuConfigEntry
 from .service import service_info
 
-# "account" in entry.data is a MiniMax account's e-mail address (useapi.net).
+# "account" in entry.data is a MiniMax account's e-mail address (useapi.net); "group_id" names a
+# MiniMax account too.
 TO_REDACT = {
     CONF_API_KEY,
     "account",
+    "group_id",
     "email",
     "phone",
     "name",
@@ -53,4 +55,7 @@ async def async_get_config_entry_diagnostics(
             for voice in data.voices
         ],
         "last_update_success": entry.runtime_data.coordinator.last_update_success,
+        # Ids, sizes and costs of the last requests; never their text.
+        "recent_requests": list(entry.runtime_data.speech_log.recent),
+        "credits_used_today": entry.runtime_data.guard.credits_today,
     }

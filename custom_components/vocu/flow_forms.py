@@ -18,9 +18,10 @@ from homeassistant.helpers.selector import (
 )
 
 from .client import HOSTS
-from .client.providers import PROVIDERS, ProviderInfo
+from .client.providers import MINIMAX_OFFICIAL, MINIMAX_OFFICIAL_HOSTS, PROVIDERS, ProviderInfo
 from .const import (
     CONF_ACCOUNT,
+    CONF_GROUP_ID,
     CONF_HOST,
     CONF_PROVIDER,
     DEFAULT_HOST,
@@ -28,6 +29,7 @@ from .const import (
     HOST_CHOICES,
     HOST_CUSTOM,
     HOST_DEFAULT,
+    MINIMAX_HOST_CHOICES,
 )
 
 # Where each service hands out its key (shown in the key form's description).
@@ -35,17 +37,24 @@ API_KEY_URLS: Final = {
     "vocu": "https://app.vocu.ai/apiKey",
     "noiz": "https://noiz.ai",
     "minimax": "https://useapi.net/docs/start-here/setup-useapi",
+    "minimax_official": "https://platform.minimax.io/user-center/basic-information/interface-key",
 }
 
 KEY_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 ACCOUNT_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.EMAIL))
+GROUP_ID_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.TEXT))
 # Host names are not translated (and a "." is not allowed in a translation key); the custom
 # choice is explained in the field's translated description.
 VOCU_HOST_LABELS: Final = {
     "vocu.ai": "vocu.ai",
     "vocu.studio": "vocu.studio",
     "wusound.cn": "wusound.cn (悟声)",
+    HOST_CUSTOM: "Custom URL",
+}
+MINIMAX_HOST_LABELS: Final = {
+    "global": "api.minimax.io",
+    "mainland": "api.minimaxi.com (中国大陆)",
     HOST_CUSTOM: "Custom URL",
 }
 PROVIDER_SELECTOR = SelectSelector(
@@ -76,16 +85,24 @@ def provider_schema() -> vol.Schema:
 
 
 def host_choices(info: ProviderInfo) -> tuple[str, ...]:
-    return HOST_CHOICES if info.name == DEFAULT_PROVIDER else (HOST_DEFAULT, HOST_CUSTOM)
+    if info.name == DEFAULT_PROVIDER:
+        return HOST_CHOICES
+    if info is MINIMAX_OFFICIAL:
+        return MINIMAX_HOST_CHOICES
+    return (HOST_DEFAULT, HOST_CUSTOM)
 
 
 def default_host(info: ProviderInfo) -> str:
-    return DEFAULT_HOST if info.name == DEFAULT_PROVIDER else HOST_DEFAULT
+    if info.name == DEFAULT_PROVIDER:
+        return DEFAULT_HOST
+    return MINIMAX_HOST_CHOICES[0] if info is MINIMAX_OFFICIAL else HOST_DEFAULT
 
 
 def host_selector(info: ProviderInfo) -> SelectSelector:
     if info.name == DEFAULT_PROVIDER:
         labels = VOCU_HOST_LABELS
+    elif info is MINIMAX_OFFICIAL:
+        labels = MINIMAX_HOST_LABELS
     else:
         labels = {HOST_DEFAULT: urlsplit(info.default_base_url).netloc, HOST_CUSTOM: "Custom URL"}
     return SelectSelector(
@@ -102,11 +119,13 @@ def base_url_of(info: ProviderInfo, host: str) -> str | None:
         return None
     if info.name == DEFAULT_PROVIDER:
         return HOSTS[host]
+    if info is MINIMAX_OFFICIAL:
+        return MINIMAX_OFFICIAL_HOSTS.get(host, info.default_base_url)
     return info.default_base_url
 
 
 def credentials_schema(info: ProviderInfo, *, with_default_host: bool = True) -> vol.Schema:
-    """Key and host (+ the useapi.net MiniMax account, which only that service has)."""
+    """Key and host (+ the useapi.net MiniMax account, + MiniMax's optional GroupId)."""
     host_key = (
         vol.Required(CONF_HOST, default=default_host(info))
         if with_default_host
@@ -118,4 +137,6 @@ def credentials_schema(info: ProviderInfo, *, with_default_host: bool = True) ->
     }
     if info.name == "minimax":
         fields[vol.Optional(CONF_ACCOUNT)] = ACCOUNT_SELECTOR
+    if info is MINIMAX_OFFICIAL:
+        fields[vol.Optional(CONF_GROUP_ID)] = GROUP_ID_SELECTOR
     return vol.Schema(fields)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Final
@@ -35,6 +35,9 @@ STORAGE_VERSION: Final = 1
 # huge or missing Retry-After can never wedge the entity.
 MAX_COOLDOWN_SECONDS: Final = 30.0
 DEFAULT_COOLDOWN_SECONDS: Final = 2.0
+# Every admitted or refunded segment changes the count: write it at most this often (and at
+# unload and shutdown), not once per sentence of every announcement.
+USAGE_SAVE_DELAY_SECONDS: Final = 10.0
 
 
 def usage_store(hass: HomeAssistant, entry: ConfigEntry) -> Store[dict[str, Any]]:
@@ -45,24 +48,35 @@ def usage_store(hass: HomeAssistant, entry: ConfigEntry) -> Store[dict[str, Any]
 class SynthesisGuard:
     """Concurrency slots, per-call and daily character limits and error translation of an entry."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, concurrency: int) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        concurrency: int,
+        on_auth_failed: Callable[[], None],
+    ) -> None:
         self._hass = hass
         self._entry = entry
+        self._on_auth_failed = on_auth_failed
         self.concurrency = max(1, concurrency)
         self._slots = asyncio.Semaphore(self.concurrency)
         self._not_before = 0.0
         self._store = usage_store(hass, entry)
         self._day = ""
         self._chars_today = 0
+        self._credits_today = 0.0  # as the service reported them (see spoken.SpeechLog)
         # The credits repair issue is cleared by the account poll; without an account endpoint
         # nothing could ever clear it, so those services only report the error itself.
         self._credits_issue = service_info(entry.data).supports(Capability.ACCOUNT)
+        # Messages name the entry's service ("Noiz AI rejected the API key"), not always Vocu.
+        self._placeholders = {"service": service_info(entry.data).title}
 
     async def async_load(self) -> None:
         """Restore today's character count so a restart or reload does not reset the cap."""
         stored = await self._store.async_load() or {}
         self._day = str(stored.get("day", ""))
         self._chars_today = int(stored.get("chars", 0))
+        self._credits_today = float(stored.get("credits", 0.0))
         self._roll_day()
 
     @property
@@ -71,11 +85,23 @@ class SynthesisGuard:
         self._roll_day()
         return self._chars_today
 
+    @property
+    def credits_today(self) -> float:
+        """Credits the service reported for syntheses during the current local day."""
+        self._roll_day()
+        return self._credits_today
+
+    def add_credits(self, credits: float) -> None:
+        self._roll_day()
+        self._credits_today += credits
+        self._store.async_delay_save(self._usage, USAGE_SAVE_DELAY_SECONDS)
+
     def _roll_day(self) -> None:
         today = dt_util.now().date().isoformat()
         if today != self._day:
             self._day = today
             self._chars_today = 0
+            self._credits_today = 0.0
 
     def check_length(self, chars: int) -> None:
         """Refuse a call whose text (so far, when streamed) passes the per-call maximum."""
@@ -84,7 +110,11 @@ class SynthesisGuard:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="text_too_long",
-                translation_placeholders={"length": str(chars), "limit": str(limit)},
+                translation_placeholders={
+                    **self._placeholders,
+                    "length": str(chars),
+                    "limit": str(limit),
+                },
             )
 
     async def async_admit(self, chars: int) -> None:
@@ -95,16 +125,27 @@ class SynthesisGuard:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="daily_cap_reached",
-                translation_placeholders={"used": str(self._chars_today), "cap": str(cap)},
+                translation_placeholders={
+                    **self._placeholders,
+                    "used": str(self._chars_today),
+                    "cap": str(cap),
+                },
             )
         self._chars_today += chars
-        await self._store.async_save({"day": self._day, "chars": self._chars_today})
+        self._store.async_delay_save(self._usage, USAGE_SAVE_DELAY_SECONDS)
 
     async def async_refund(self, chars: int) -> None:
-        """Give back characters of a request the service refused before producing audio."""
+        """Give back characters of a request that produced no audio (refused or cancelled)."""
         self._roll_day()
         self._chars_today = max(0, self._chars_today - chars)
-        await self._store.async_save({"day": self._day, "chars": self._chars_today})
+        self._store.async_delay_save(self._usage, USAGE_SAVE_DELAY_SECONDS)
+
+    async def async_flush(self) -> None:
+        """Write a pending count now (at unload, so a reload reads it back)."""
+        await self._store.async_save(self._usage())
+
+    def _usage(self) -> dict[str, Any]:
+        return {"day": self._day, "chars": self._chars_today, "credits": self._credits_today}
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -125,33 +166,35 @@ class SynthesisGuard:
         _LOGGER.debug("Voice service request failed: %s", type(err).__name__)
         if isinstance(err, errors.AuthenticationError):
             self._entry.async_start_reauth(self._hass)
-            return HomeAssistantError(translation_domain=DOMAIN, translation_key="auth_failed")
+            self._on_auth_failed()
+            return self._error(HomeAssistantError, "auth_failed")
         if isinstance(err, errors.InsufficientCreditsError):
             if self._credits_issue:
                 async_create_credits_issue(self._hass, self._entry)
-            return HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="insufficient_credits"
-            )
+            return self._error(HomeAssistantError, "insufficient_credits")
         if isinstance(err, errors.PaidOnlyError):
-            return HomeAssistantError(translation_domain=DOMAIN, translation_key="paid_only")
+            return self._error(HomeAssistantError, "paid_only")
         if isinstance(err, errors.RateLimitError):
             wait = min(err.retry_after or DEFAULT_COOLDOWN_SECONDS, MAX_COOLDOWN_SECONDS)
             self._not_before = max(self._not_before, monotonic() + wait)
-            return HomeAssistantError(translation_domain=DOMAIN, translation_key="rate_limited")
+            return self._error(HomeAssistantError, "rate_limited")
         if isinstance(err, errors.NotFoundError):
-            return ServiceValidationError(translation_domain=DOMAIN, translation_key="not_found")
+            return self._error(ServiceValidationError, "not_found")
         if isinstance(err, errors.VoiceNotReadyError):
-            return ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="voice_not_ready"
-            )
+            return self._error(ServiceValidationError, "voice_not_ready")
         if isinstance(err, (errors.ValidationError, errors.InvalidAudioError)):
-            return ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="rejected",
-                translation_placeholders={"reason": err.message},
-            )
+            return self._error(ServiceValidationError, "rejected", reason=err.message)
         if isinstance(err, errors.PermissionDeniedError):
-            return HomeAssistantError(translation_domain=DOMAIN, translation_key="forbidden")
+            return self._error(HomeAssistantError, "forbidden")
         if isinstance(err, errors.ServiceConnectionError):
-            return HomeAssistantError(translation_domain=DOMAIN, translation_key="cannot_connect")
-        return HomeAssistantError(translation_domain=DOMAIN, translation_key="service_error")
+            return self._error(HomeAssistantError, "cannot_connect")
+        return self._error(HomeAssistantError, "service_error")
+
+    def _error(
+        self, kind: type[HomeAssistantError], key: str, **placeholders: str
+    ) -> HomeAssistantError:
+        return kind(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={**self._placeholders, **placeholders},
+        )

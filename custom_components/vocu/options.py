@@ -8,11 +8,13 @@ from typing import Any, Final
 from .const import (
     CONF_DAILY_CHAR_CAP,
     CONF_EMOTION,
+    CONF_FALLBACK_ENGINE,
     CONF_FLASH,
     CONF_LANGUAGE,
     CONF_MAX_CHARS_PER_CALL,
     CONF_PRESET,
     CONF_SEED,
+    CONF_SPEAKABLE,
     CONF_SPEED,
     CONF_STYLE,
     CONF_VIVID,
@@ -40,6 +42,8 @@ OPTION_DEFAULTS: Final[Mapping[str, Any]] = {
     CONF_EMOTION: list(DEFAULT_EMOTION),
     CONF_MAX_CHARS_PER_CALL: DEFAULT_MAX_CHARS_PER_CALL,
     CONF_DAILY_CHAR_CAP: DEFAULT_DAILY_CHAR_CAP,
+    CONF_FALLBACK_ENGINE: None,  # no fallback engine
+    CONF_SPEAKABLE: True,  # language models answer in Markdown
 }
 
 

@@ -8,6 +8,8 @@ import probatio as vol
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -21,16 +23,19 @@ from .client.models import EMOTIONS, LANGUAGES, PRESETS, Voice
 from .const import (
     CONF_DAILY_CHAR_CAP,
     CONF_EMOTION,
+    CONF_FALLBACK_ENGINE,
     CONF_FLASH,
     CONF_LANGUAGE,
     CONF_MAX_CHARS_PER_CALL,
     CONF_PRESET,
     CONF_SEED,
+    CONF_SPEAKABLE,
     CONF_SPEED,
     CONF_STYLE,
     CONF_VIVID,
     CONF_VOICE,
 )
+from .fallback import is_own_engine
 from .options import with_defaults
 from .selectors import style_selector, usable_voices, voice_selector
 from .service import audio_options
@@ -84,6 +89,8 @@ def settings_schema(voice: Voice, allowed: tuple[str, ...]) -> vol.Schema:
     fields = {key: value for key, value in fields.items() if str(key) in keep}
     fields[vol.Required(CONF_MAX_CHARS_PER_CALL)] = _count(100_000)
     fields[vol.Required(CONF_DAILY_CHAR_CAP)] = _count(10_000_000)
+    fields[vol.Optional(CONF_SPEAKABLE)] = BooleanSelector()
+    fields[vol.Optional(CONF_FALLBACK_ENGINE)] = EntitySelector(EntitySelectorConfig(domain="tts"))
     return vol.Schema(fields)
 
 
@@ -91,8 +98,9 @@ def form_values(options: dict[str, Any]) -> dict[str, Any]:
     """Stored options as the settings form shows them (emotion list → five fields)."""
     values = {key: value for key, value in options.items() if key != CONF_EMOTION}
     values.update(zip(EMOTION_FIELDS, options[CONF_EMOTION], strict=True))
-    if values.get(CONF_SEED) is None:
-        values.pop(CONF_SEED, None)
+    for optional in (CONF_SEED, CONF_FALLBACK_ENGINE):
+        if values.get(optional) is None:
+            values.pop(optional, None)
     return values
 
 
@@ -115,6 +123,8 @@ def stored_options(voice_id: str, form: dict[str, Any]) -> dict[str, Any]:
         CONF_EMOTION: [int(form[name]) for name in EMOTION_FIELDS],
         CONF_MAX_CHARS_PER_CALL: int(form[CONF_MAX_CHARS_PER_CALL]),
         CONF_DAILY_CHAR_CAP: int(form[CONF_DAILY_CHAR_CAP]),
+        CONF_FALLBACK_ENGINE: form.get(CONF_FALLBACK_ENGINE) or None,
+        CONF_SPEAKABLE: bool(form.get(CONF_SPEAKABLE, True)),
     }
 
 
@@ -154,8 +164,14 @@ class VocuOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         assert self._voice is not None
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(data=stored_options(self._voice.id, user_input))
+            engine = user_input.get(CONF_FALLBACK_ENGINE)
+            if not engine or not is_own_engine(self.hass, engine):
+                return self.async_create_entry(data=stored_options(self._voice.id, user_input))
+            # Another entry of this integration fails the same way (same service, or the
+            # same outage): it would not rescue anything.
+            errors[CONF_FALLBACK_ENGINE] = "fallback_is_vocu"
         options = with_defaults(self.config_entry.options)
         if self._voice.style(options[CONF_STYLE]) is None:
             options[CONF_STYLE] = self._voice.styles[0].id if self._voice.styles else "default"
@@ -163,7 +179,8 @@ class VocuOptionsFlow(OptionsFlowWithReload):
             step_id="settings",
             data_schema=self.add_suggested_values_to_schema(
                 settings_schema(self._voice, audio_options(self.config_entry.data)),
-                form_values(options),
+                user_input or form_values(options),
             ),
+            errors=errors,
             description_placeholders={"voice": self._voice.name},
         )

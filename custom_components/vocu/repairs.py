@@ -14,6 +14,7 @@ from .client.errors import VoiceServiceError
 from .client.models import Voice
 from .const import CONF_STYLE, CONF_VOICE, DEFAULT_STYLE, DOMAIN
 from .selectors import style_selector, usable_voices, voice_selector
+from .service import service_info
 
 if TYPE_CHECKING:
     from .data import VocuConfigEntry
@@ -36,7 +37,10 @@ def async_create_credits_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
         is_fixable=False,
         severity=ir.IssueSeverity.ERROR,
         translation_key=ISSUE_INSUFFICIENT_CREDITS,
-        translation_placeholders={"account": entry.title},
+        translation_placeholders={
+            "account": entry.title,
+            "service": service_info(entry.data).title,
+        },
     )
 
 

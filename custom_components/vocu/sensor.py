@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from homeassistant.components.sensor import (
     SensorEntity,
@@ -14,8 +15,10 @@ from homeassistant.components.sensor import (
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .client.models import Account
+from .client.providers import Capability
 from .coordinator import VocuCoordinator
 from .data import VocuConfigEntry
 from .entity import VocuEntity
@@ -68,9 +71,10 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     coordinator = entry.runtime_data.coordinator
-    if coordinator.data.account is None:
-        return
-    async_add_entities(VocuSensor(coordinator, description) for description in SENSORS)
+    sensors: list[SensorEntity] = [VocuCreditsTodaySensor(entry)]
+    if coordinator.data.account is not None:
+        sensors.extend(VocuSensor(coordinator, description) for description in SENSORS)
+    async_add_entities(sensors)
 
 
 class VocuSensor(VocuEntity, SensorEntity):
@@ -86,3 +90,33 @@ class VocuSensor(VocuEntity, SensorEntity):
     def native_value(self) -> float | int | None:
         account = self.coordinator.data.account
         return self.entity_description.value_fn(account) if account is not None else None
+
+
+class VocuCreditsTodaySensor(VocuEntity, SensorEntity):
+    """Credits the service reported for this entry's speech during the local day (the daily
+    cap's day); unknown for services that report no cost. Not tied to the account poll."""
+
+    entity_description = SensorEntityDescription(
+        key="credits_used_today",
+        translation_key="credits_used_today",
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=0,
+    )
+
+    def __init__(self, entry: VocuConfigEntry) -> None:
+        super().__init__(entry.runtime_data.coordinator, self.entity_description.key)
+        self._guard = entry.runtime_data.guard
+        self._reports_cost = entry.runtime_data.client.supports(Capability.ACCOUNT)
+
+    @property
+    def available(self) -> bool:
+        return True
+
+    @property
+    def native_value(self) -> float | None:
+        credits = self._guard.credits_today
+        return credits if credits or self._reports_cost else None
+
+    @property
+    def last_reset(self) -> datetime:
+        return dt_util.start_of_local_day()

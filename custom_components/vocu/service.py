@@ -20,6 +20,7 @@ from .const import (
     CONF_BASE_URL,
     CONF_EMOTION,
     CONF_FLASH,
+    CONF_GROUP_ID,
     CONF_LANGUAGE,
     CONF_PRESET,
     CONF_PROVIDER,
@@ -58,6 +59,8 @@ def build_provider(hass: HomeAssistant, data: Mapping[str, Any]) -> VoiceProvide
         extra["account"] = data[CONF_ACCOUNT]
     if host_map := hass.data.get(DATA_HOST_MAP):
         extra["host_map"] = dict(host_map)  # tests: built-in hosts answered by the emulator
+    if data.get(CONF_GROUP_ID):
+        extra["group_id"] = data[CONF_GROUP_ID]
     return create_provider(
         provider_name(data),
         data[CONF_API_KEY],

@@ -139,7 +139,7 @@ async def _clone_voice(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="clone_failed",
-            translation_placeholders={"name": voice.name},
+            translation_placeholders={"name": voice.name, "service": data.client.info.title},
         )
     return {
         "voice_id": voice.id,

@@ -14,6 +14,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Final
 
+from .client.speakable import MarkdownCleaner
 from .client.text import SentenceAccumulator, split_text
 
 DEFAULT_LOOKAHEAD: Final = 2
@@ -40,8 +41,10 @@ async def _read_sentences(
     out: asyncio.Queue[str | BaseException | object],
     max_request_chars: int,
     check_total: TextCheck | None,
+    cleaner: MarkdownCleaner | None,
 ) -> None:
-    """Cut the incoming text into sentences (long ones split to fit a request) and queue them."""
+    """Cut the incoming text into sentences (long ones split to fit a request) and queue them;
+    with a ``cleaner``, the text is made speakable first (it holds back at most a line's end)."""
     accumulator = SentenceAccumulator()
     total = 0
 
@@ -56,7 +59,9 @@ async def _read_sentences(
             total += len(chunk)
             if check_total is not None:
                 check_total(total)
-            emit(accumulator.feed(chunk))
+            emit(accumulator.feed(cleaner.feed(chunk) if cleaner else chunk))
+        if cleaner is not None:
+            emit(accumulator.feed(cleaner.flush()))
         emit(accumulator.flush())
     except BaseException as err:  # handed to the consumer, which re-raises it in order
         out.put_nowait(err)
@@ -73,6 +78,7 @@ async def pipelined_speech(
     lookahead: int = DEFAULT_LOOKAHEAD,
     max_request_chars: int = DEFAULT_MAX_REQUEST_CHARS,
     check_total: TextCheck | None = None,
+    cleaner: MarkdownCleaner | None = None,
 ) -> AsyncGenerator[bytes]:
     """Yield the MP3 bytes of ``text_stream`` spoken sentence by sentence, in order.
 
@@ -124,7 +130,7 @@ async def pipelined_speech(
             first = False
 
     reader = asyncio.create_task(
-        _read_sentences(text_stream, sentences, max_request_chars, check_total)
+        _read_sentences(text_stream, sentences, max_request_chars, check_total, cleaner)
     )
     scheduler = asyncio.create_task(schedule())
     try:

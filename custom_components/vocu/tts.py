@@ -10,8 +10,10 @@ with this entity's voice and settings.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.tts import (
@@ -24,17 +26,21 @@ from homeassistant.components.tts import (
 )
 from homeassistant.components.tts.entity import TTSAudioRequest
 from homeassistant.core import callback
+from homeassistant.exceptions import HomeAssistantError
 
 from .client.deadline import SPEECH_DEADLINE
 from .client.errors import PaidOnlyError, VoiceServiceError
 from .client.models import SynthesisOptions, Voice
 from .client.providers import Capability
-from .const import CONF_ASYNC_MODE, CONF_VOICE
+from .client.speakable import MarkdownCleaner, speakable
+from .const import CONF_ASYNC_MODE, CONF_SPEAKABLE, CONF_VOICE
 from .entity import VocuEntity
+from .fallback import CANNOT_SPEAK, fallback_audio, fallback_engine
 from .options import OPTION_DEFAULTS
 from .service import audio_options
 from .speech_options import LANGUAGE_TAGS, default_language_for, join_voice_id, resolve
 from .speech_pipeline import pipelined_speech
+from .spoken import Announcement
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -76,6 +82,18 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         self._attr_default_language = default_language_for(hass.config.language)
 
     @property
+    def available(self) -> bool:
+        """Speaking does not depend on the account poll: a failed poll (a 503, a network blip)
+        must not make Home Assistant skip this entity in `tts.speak`. Only a refused key makes
+        it unavailable, and not even that when a fallback engine can speak meanwhile; a
+        synthesis that fails raises its own translated error."""
+        return not self.coordinator.auth_failed or fallback_engine(self._entry) is not None
+
+    def async_supports_streaming_input(self) -> bool:
+        """Async-job accounts collect the whole text first (as Wyoming does without streaming)."""
+        return not self._entry.data.get(CONF_ASYNC_MODE)
+
+    @property
     def default_options(self) -> Mapping[str, Any]:
         """The entry's current audio settings, read live so they always match the cache key."""
         options = self._entry.options
@@ -102,6 +120,10 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         )
         return result
 
+    @property
+    def _speakable(self) -> bool:
+        return bool(self._entry.options.get(CONF_SPEAKABLE, OPTION_DEFAULTS[CONF_SPEAKABLE]))
+
     def _resolve(self, language: str, options: Mapping[str, Any]) -> tuple[Voice, SynthesisOptions]:
         return resolve(options, self.coordinator.data.voices, language, self.default_language)
 
@@ -112,6 +134,8 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         guard = self._data.guard
         voice, synthesis = self._resolve(language, options)
         guard.check_length(len(message))
+        if self._speakable:
+            message = speakable(message) or message
         await guard.async_admit(len(message))
         try:
             async with guard.slot():
@@ -120,7 +144,18 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                 )
         except VoiceServiceError as err:
             await guard.async_refund(len(message))
-            raise guard.translate(err) from err
+            translated = guard.translate(err)
+            announcement = Announcement(self.entity_id, voice.id)
+            chunks: list[bytes] = []
+            await self._async_fallback(message, err, translated, chunks.append, announcement)
+            self._data.speech_log.async_spoken(announcement)
+            return "mp3", b"".join(chunks)
+        except asyncio.CancelledError:
+            await guard.async_refund(len(message))
+            raise
+        announcement = Announcement(self.entity_id, voice.id)
+        announcement.request(len(message)).audio(audio)  # a whole-file call reports no cost
+        self._data.speech_log.async_spoken(announcement)
         await self.coordinator.async_record_usage(None)
         return "mp3", audio
 
@@ -131,15 +166,55 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
             # Async-job accounts cannot stream: collect the text and synthesize it whole.
             return await super().async_stream_tts_audio(request)
         guard = self._data.guard
+        announcement = Announcement(self.entity_id, voice.id)
         return TTSAudioResponse(
             "mp3",
-            pipelined_speech(
-                request.message_gen,
-                self._stream_request(voice, synthesis),
-                lookahead=min(2, guard.concurrency) + 1,
-                check_total=guard.check_length,
+            self._reported(
+                pipelined_speech(
+                    request.message_gen,
+                    self._stream_request(voice, synthesis, announcement),
+                    lookahead=min(2, guard.concurrency) + 1,
+                    check_total=guard.check_length,
+                    cleaner=MarkdownCleaner() if self._speakable else None,
+                ),
+                announcement,
             ),
         )
+
+    async def _reported(
+        self, audio: AsyncGenerator[bytes], announcement: Announcement
+    ) -> AsyncGenerator[bytes]:
+        """Pass the audio through; once all of it was spoken, report what it cost (an error or
+        a listener that stops early reports nothing: that announcement was not spoken)."""
+        async with aclosing(audio):  # a listener that stops must stop the requests at once
+            async for chunk in audio:
+                yield chunk
+        if announcement.requests:
+            self._data.speech_log.async_spoken(announcement)
+
+    async def _async_fallback(
+        self,
+        text: str,
+        err: VoiceServiceError,
+        translated: HomeAssistantError,
+        emit: Callable[[bytes], None],
+        announcement: Announcement,
+    ) -> None:
+        """Say ``text`` with the fallback engine when the service cannot speak, else raise the
+        translated error (also when the fallback fails: the service's error is the news)."""
+        engine = fallback_engine(self._entry)
+        if engine is None or not isinstance(err, CANNOT_SPEAK):
+            raise translated from err
+        cost = announcement.request(len(text))
+        try:
+            async for chunk in fallback_audio(self.hass, engine, text):
+                cost.audio(chunk)
+                emit(chunk)
+        except HomeAssistantError as fallback_err:
+            _LOGGER.warning("The fallback engine %s failed too: %s", engine, fallback_err)
+            raise translated from err
+        announcement.fallback = True
+        self._data.fallback.async_used(engine, err)
 
     @callback
     def _switch_to_async_mode(self) -> None:
@@ -150,16 +225,22 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
             )
 
     def _stream_request(
-        self, voice: Voice, synthesis: SynthesisOptions
+        self, voice: Voice, synthesis: SynthesisOptions, announcement: Announcement
     ) -> Callable[[str, Callable[[bytes], None]], Any]:
         guard = self._data.guard
         client = self._data.client
         coordinator = self.coordinator
 
-        async def synthesize(text: str, emit: Callable[[bytes], None]) -> None:
+        async def synthesize(text: str, pass_on: Callable[[bytes], None]) -> None:
             await guard.async_admit(len(text))
+            cost = announcement.request(len(text))
             delivered = 0
             result = None
+
+            def emit(chunk: bytes) -> None:
+                cost.audio(chunk)
+                pass_on(chunk)
+
             try:
                 try:
                     async with (
@@ -183,9 +264,19 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
                             )
                         )
             except VoiceServiceError as err:
+                translated = guard.translate(err)
+                if delivered:  # part of this request was heard: too late to switch voices
+                    raise translated from err
+                await guard.async_refund(len(text))
+                announcement.requests.remove(cost)
+                await self._async_fallback(text, err, translated, pass_on, announcement)
+                return
+            except asyncio.CancelledError:
+                # A sentence fetched ahead of a stream the listener stopped: nothing was spoken.
                 if not delivered:
                     await guard.async_refund(len(text))
-                raise guard.translate(err) from err
+                raise
+            cost.finish(result)
             await coordinator.async_record_usage(result)
 
         return synthesize

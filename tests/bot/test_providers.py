@@ -1,4 +1,4 @@
-"""The bot on each voice service (Vocu, Noiz AI, MiniMax via useapi.net) over the emulator.
+"""The bot on each voice service (Vocu, Noiz AI, MiniMax via useapi.net, MiniMax) over the emulator.
 
 `paid_client` is overridden here with each service's provider, so the real cog (`world`) runs
 the same commands against all three. Noiz has no key-free URLs: its speech reaches FFmpeg through
@@ -38,6 +38,8 @@ CASES = {
     "noiz": Case("noiz", seed.NOIZ_KEY, "/noiz/v1", seed.NOIZ_VOICE_ID, seed.NOIZ_BUILTIN_IDS[0]),
     "minimax": Case("minimax", seed.USEAPI_TOKEN, "/useapi/v1/minimax", seed.MINIMAX_CLONE_ID,
                     seed.MINIMAX_SYSTEM_IDS[0]),
+    "minimax_official": Case("minimax_official", seed.MINIMAX_API_KEY, "/minimax",
+                             seed.MINIMAX_OFFICIAL_CLONE_ID, seed.MINIMAX_SYSTEM_IDS[0]),
 }  # fmt: skip
 
 
@@ -96,6 +98,7 @@ async def test_owner_clones_then_deletes_a_voice(
     await view.confirm.callback(world.interaction(world.owner))
     await command
     assert interaction.last.startswith("Created voice Grace")
+    assert ("7 days" in interaction.last) is (case.name == "minimax_official")
     created = next(
         v for v in await paid_client.list_voices(include_builtin=False) if v.name == "Grace"
     )

@@ -55,6 +55,12 @@ def test_config_from_env_all_values() -> None:
         ({"VOICE_PROVIDER": "MiniMax", "USEAPI_TOKEN": "useapi-secret",
           "USEAPI_ACCOUNT": "ada@example.com"},
          "minimax", "useapi-secret", None, "ada@example.com"),
+        ({"VOICE_PROVIDER": "minimax_official", "MINIMAX_API_KEY": "minimax-secret",
+          "MINIMAX_BASE_URL": "mainland", "USEAPI_TOKEN": "u", "USEAPI_ACCOUNT": "ada@example.com"},
+         "minimax_official", "minimax-secret", "https://api.minimaxi.com", None),
+        ({"VOICE_PROVIDER": "minimax_official", "MINIMAX_API_KEY": "minimax-secret",
+          "MINIMAX_BASE_URL": "http://127.0.0.1:8765/minimax"},
+         "minimax_official", "minimax-secret", "http://127.0.0.1:8765/minimax", None),
     ],
 )  # fmt: skip
 def test_config_for_other_services_reads_their_own_variables(
@@ -65,6 +71,13 @@ def test_config_for_other_services_reads_their_own_variables(
         provider, key, base_url, account,
     )  # fmt: skip
     assert key not in repr(config)
+
+
+def test_minimax_group_id_is_read_for_minimax_official_only() -> None:
+    env = {"DISCORD_TOKEN": "d", "MINIMAX_API_KEY": "k", "MINIMAX_GROUP_ID": " 1900 "}
+    official = BotConfig.from_env({**env, "VOICE_PROVIDER": "minimax_official"})
+    assert official.group_id == "1900" and official.base_url is None
+    assert BotConfig.from_env({**env, "VOICE_PROVIDER": "vocu", "VOCU_TOKEN": "v"}).group_id is None
 
 
 @pytest.mark.parametrize(

@@ -7,27 +7,33 @@ from typing import Any
 
 import mutagen.mp3
 import pytest
-from vocu_client.cli import main
+from vocu_client.cli import base_url_of, build_parser, main
 from vocu_emulator import seed
 from vocu_emulator.routes_minimax import minimax_state
+from vocu_emulator.routes_minimax_official import official_state
 
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(4000)
 
 
 @pytest.fixture
 def env(vocu_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    for name in ("VOCU_TOKEN", "VOCU_BASE_URL", "VOCU_PROVIDER", "USEAPI_ACCOUNT"):
+    for name in ("VOCU_TOKEN", "VOCU_BASE_URL", "VOCU_PROVIDER", "USEAPI_ACCOUNT",
+                 "MINIMAX_GROUP_ID"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NOIZ_API_KEY", seed.NOIZ_KEY)
     monkeypatch.setenv("NOIZ_BASE_URL", vocu_emulator.url("/noiz/v1"))
     monkeypatch.setenv("USEAPI_TOKEN", seed.USEAPI_TOKEN)
     monkeypatch.setenv("USEAPI_BASE_URL", vocu_emulator.url("/useapi/v1/minimax"))
+    monkeypatch.setenv("MINIMAX_API_KEY", seed.MINIMAX_API_KEY)
+    monkeypatch.setenv("MINIMAX_BASE_URL", vocu_emulator.url("/minimax"))
     return vocu_emulator
 
 
 @pytest.mark.parametrize(
-    ("provider", "voice"), [("noiz", seed.NOIZ_VOICE_ID), ("minimax", seed.MINIMAX_CLONE_ID)]
-)
+    ("provider", "voice"),
+    [("noiz", seed.NOIZ_VOICE_ID), ("minimax", seed.MINIMAX_CLONE_ID),
+     ("minimax_official", seed.MINIMAX_OFFICIAL_CLONE_ID)],
+)  # fmt: skip
 def test_say_and_voices_with_provider(
     env: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], provider: str, voice: str
 ) -> None:
@@ -88,6 +94,39 @@ def test_clone_file_on_minimax_with_account(
     assert main(argv) == 0
     voice_id = capsys.readouterr().out.strip()
     assert voice_id in minimax_state(env).cloned[account]
+
+
+def test_clone_on_minimax_official_with_voice_id_and_group_id(
+    env: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = tmp_path / "me.wav"
+    sample.write_bytes(WAV)
+    monkeypatch.setenv("MINIMAX_GROUP_ID", seed.MINIMAX_GROUP_ID)
+    bad = ["--provider", "minimax_official", "clone", str(sample), "--name", "Me",
+           "--voice-id", "me"]  # fmt: skip
+    assert main(bad) == 2  # checked before anything is sent
+    assert "letter first" in capsys.readouterr().err and env.requests == []
+    assert main([*bad[:-1], "Me-voice-01"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "Me-voice-01" and "7 days" in captured.err
+    assert "Me-voice-01" in official_state(env).keys[seed.MINIMAX_API_KEY].clones
+    assert {r.query.get("GroupId") for r in env.requests} == {seed.MINIMAX_GROUP_ID}
+    assert main(["--provider", "noiz", "clone", str(sample), "--name", "N", "--voice-id",
+                 "Me-voice-02"]) == 2  # fmt: skip
+    assert "minimax_official only" in capsys.readouterr().err
+
+
+def test_minimax_official_host_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MINIMAX_BASE_URL", raising=False)
+    parser = build_parser()
+    cases = [("mainland", "https://api.minimaxi.com"), ("global", "https://api.minimax.io"),
+             ("http://127.0.0.1:9/minimax", "http://127.0.0.1:9/minimax")]  # fmt: skip
+    for given, expected in cases:
+        args = parser.parse_args(["--provider", "minimax_official", "--base-url", given, "voices"])
+        assert base_url_of(args) == expected
+    monkeypatch.setenv("MINIMAX_BASE_URL", "mainland")
+    args = parser.parse_args(["--provider", "minimax_official", "voices"])
+    assert base_url_of(args) == "https://api.minimaxi.com"
 
 
 def test_token_env_and_missing_token(

@@ -1,6 +1,7 @@
 """One behavioural suite for every voice provider, over real HTTP against the emulator.
 
-Each test runs for Vocu, Noiz and MiniMax (useapi.net) through `create_provider`; what differs
+Each test runs for Vocu, Noiz, MiniMax via useapi.net and MiniMax's own API through
+`create_provider`; what differs
 per service (keys, seeded ids, paths) is in `Spec`. Provider-specific behaviour follows below.
 """
 
@@ -57,6 +58,10 @@ SPECS = {
                     seed.MINIMAX_SYSTEM_IDS[0], seed.USEAPI_EXPIRED_TOKEN,
                     "/useapi/v1/minimax/audio/create-mp3", "/useapi/cdn/minimax/*",
                     "/useapi/v1/minimax/audio/voices*"),
+    "minimax_official": Spec("minimax_official", seed.MINIMAX_API_KEY, "/minimax",
+                             seed.MINIMAX_OFFICIAL_CLONE_ID, seed.MINIMAX_SYSTEM_IDS[0],
+                             seed.MINIMAX_NO_BALANCE_KEY, "/minimax/v1/t2a_v2",
+                             "/minimax/v1/t2a_v2", "/minimax/v1/get_voice"),
 }  # fmt: skip
 
 Factory = Callable[..., VoiceProvider]
@@ -103,7 +108,7 @@ def mp3_seconds(data: bytes) -> float:
 async def test_provider_satisfies_the_interface(provider: VoiceProvider, spec: Spec) -> None:
     assert isinstance(provider, VoiceProvider)
     assert provider.name == spec.name and provider.info is PROVIDERS[spec.name]
-    expected = {"vocu": 2000, "noiz": 5000, "minimax": 500}[spec.name]
+    expected = {"vocu": 2000, "noiz": 5000, "minimax": 500, "minimax_official": 5000}[spec.name]
     assert provider.max_chars_per_request == expected == provider.info.max_chars_per_request
     assert spec.key not in repr(provider) + str(provider)
 

@@ -1,4 +1,5 @@
-"""The canary key of Noiz and MiniMax never reaches a log line, exception, repr or CLI output."""
+"""The canary key of Noiz, MiniMax via useapi.net and MiniMax never reaches a log line, exception,
+repr or CLI output."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from vocu_client.cli import main
 from vocu_client.providers import create_provider
 from vocu_emulator import Fault, seed
 from vocu_emulator.routes_minimax import Token, minimax_state
+from vocu_emulator.routes_minimax_official import Key, official_state
 from vocu_emulator.routes_noiz import NoizAccount, noiz_state
 
 FAST_RETRY = RetryPolicy(attempts=2, backoff=0.01, max_backoff=0.02, synthesis_attempts=2)
@@ -51,6 +53,11 @@ def _grant(emulator: Any, provider: str, canary: str) -> None:
         state.accounts[canary] = NoizAccount(
             canary, 10_000, dict(state.accounts[seed.NOIZ_KEY].voices)
         )
+    elif provider == "minimax_official":
+        official = official_state(emulator)
+        key = Key(canary, "minimax")
+        key.clones = dict(official.keys[seed.MINIMAX_API_KEY].clones)
+        official.keys[canary] = key
     else:
         state = minimax_state(emulator)
         state.tokens[canary] = Token(canary, (seed.MINIMAX_ACCOUNT,))
@@ -61,6 +68,7 @@ def _grant(emulator: Any, provider: str, canary: str) -> None:
     [
         ("noiz", "/noiz/v1", seed.NOIZ_VOICE_ID, "NOIZ_API_KEY"),
         ("minimax", "/useapi/v1/minimax", seed.MINIMAX_CLONE_ID, "USEAPI_TOKEN"),
+        ("minimax_official", "/minimax", seed.MINIMAX_OFFICIAL_CLONE_ID, "MINIMAX_API_KEY"),
     ],
 )
 async def test_canary_key_never_leaks(
@@ -72,7 +80,10 @@ async def test_canary_key_never_leaks(
 ) -> None:
     provider, prefix, voice, env = case
     # Shaped like each service's keys (Noiz base64, useapi "user:…") so redaction is realistic.
-    canary = f"user:9-canary{uuid.uuid4().hex}" if provider == "minimax" else uuid.uuid4().hex * 2
+    canary = {
+        "minimax": f"user:9-canary{uuid.uuid4().hex}",
+        "minimax_official": f"eyJhbGciOiJSUzI1NiJ9.canary{uuid.uuid4().hex}",
+    }.get(provider, uuid.uuid4().hex * 2)
     seen: list[str] = []
     base_url = vocu_emulator.url(prefix)
     async with create_provider(provider, canary, base_url=base_url, retry=FAST_RETRY) as client:

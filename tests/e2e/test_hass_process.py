@@ -17,7 +17,8 @@ SENTENCE = "Good evening. The front door is open and the kettle has boiled."
 
 
 async def test_real_hass_speaks_through_the_integration(vocu_emulator, tmp_path: Path) -> None:
-    hass = HassProcess(tmp_path / "config", with_frontend=False, log_level="debug")
+    # As the demo runs it (frontend included), so its log is the one a newcomer sees.
+    hass = HassProcess(tmp_path / "config", with_frontend=True, log_level="debug")
     await hass.start()
     try:
         async with aiohttp.ClientSession() as session:
@@ -70,3 +71,6 @@ async def test_real_hass_speaks_through_the_integration(vocu_emulator, tmp_path:
         "custom_components.vocu" in log
     )  # debug logging was on, so the check below means something
     assert seed.PAID_TOKEN not in log
+    # A clean start: no FFmpeg missing, no base component failing (each would be a notification).
+    errors = [line for line in log.splitlines() if " ERROR " in line]
+    assert errors == []

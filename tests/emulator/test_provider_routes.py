@@ -1,8 +1,10 @@
-"""The emulator's Noiz (/noiz/v1) and useapi.net MiniMax (/useapi/v1/minimax) routes, raw HTTP."""
+"""The emulator's Noiz (/noiz/v1), useapi.net MiniMax (/useapi/v1/minimax) and MiniMax
+(/minimax, /minimaxi) routes, raw HTTP."""
 
 from __future__ import annotations
 
 import io
+import json
 import wave
 from typing import Any
 
@@ -159,3 +161,95 @@ async def test_minimax_create_mp3_limits_and_public_audio_url(
         audio_url = (await response.json())["audio_url"]
     async with http.get(audio_url) as response:  # no Authorization: a public CDN URL
         assert mutagen.mp3.MP3(io.BytesIO(await response.read())).info.length > 0.3
+
+
+# -- MiniMax's own API (/minimax = api.minimax.io, /minimaxi = api.minimaxi.com) --------------
+
+MINIMAX = {"Authorization": f"Bearer {seed.MINIMAX_API_KEY}"}
+
+
+async def test_minimax_official_errors_are_base_resp_with_http_200(
+    vocu_emulator: Any, http: aiohttp.ClientSession
+) -> None:
+    url = vocu_emulator.url("/minimax/v1/get_voice")
+    mainland = {"Authorization": f"Bearer {seed.MINIMAX_MAINLAND_KEY}"}
+    for headers in ({}, mainland, {"Authorization": seed.MINIMAX_API_KEY}):  # wrong host, no Bearer
+        async with http.post(url, json={"voice_type": "all"}, headers=headers) as response:
+            assert response.status == 200
+            body = await response.json()
+        assert body["base_resp"]["status_code"] == 1004 and "trace_id" in body
+    async with http.post(
+        vocu_emulator.url("/minimaxi/v1/get_voice"), json={"voice_type": "system"}, headers=mainland
+    ) as response:
+        body = await response.json()
+    assert body["base_resp"]["status_code"] == 0 and "voice_cloning" not in body
+    assert len(body["system_voice"]) == len(seed.MINIMAX_SYSTEM_IDS)
+    vocu_emulator.inject(Fault(path="/minimax/*", status=429, retry_after=3))
+    vocu_emulator.inject(Fault(path="/minimax/*", status=503))
+    vocu_emulator.inject(Fault(path="/minimax/*", status=403, code="1008", message="no money"))
+    seen = []
+    for _ in range(3):
+        async with http.post(url, json={"voice_type": "all"}, headers=MINIMAX) as response:
+            body = await response.json()
+            seen.append((response.status, body["base_resp"]["status_code"],
+                         response.headers.get("Retry-After")))  # fmt: skip
+    assert seen == [(200, 1002, "3"), (503, 1000, None), (200, 1008, None)]
+
+
+async def test_minimax_official_stream_is_sse_with_hex_mp3(
+    vocu_emulator: Any, http: aiohttp.ClientSession
+) -> None:
+    body = {"model": "speech-2.8-hd", "text": "Hello there.", "stream": True,
+            "stream_options": {"exclude_aggregated_audio": True},
+            "voice_setting": {"voice_id": seed.MINIMAX_SYSTEM_IDS[0]}}  # fmt: skip
+    url = vocu_emulator.url("/minimax/v1/t2a_v2")
+    async with http.post(url, json=body, headers=MINIMAX, params={"GroupId": "1"}) as response:
+        assert response.content_type == "text/event-stream"
+        raw = await response.read()
+    events = [json.loads(line[6:]) for line in raw.split(b"\n\n") if line.startswith(b"data: ")]
+    assert [e["data"]["status"] for e in events[-2:]] == [1, 2] and events[-1]["data"][
+        "audio"
+    ] == ""
+    mp3 = b"".join(bytes.fromhex(e["data"]["audio"]) for e in events)
+    assert mutagen.mp3.MP3(io.BytesIO(mp3)).info.length > 0.5
+    async with http.post(url, json={**body, "voice_setting": {"voice_id": "Nobody-0001"}},
+                         headers=MINIMAX) as response:  # fmt: skip
+        missing = (await response.json())["base_resp"]
+    assert missing == {"status_code": 2054, "status_msg": "voice id not exist"}
+
+
+async def test_minimax_official_clone_is_listed_after_first_use_and_ids_are_not_reused(
+    vocu_emulator: Any, http: aiohttp.ClientSession
+) -> None:
+    upload = aiohttp.FormData()
+    upload.add_field("purpose", "voice_clone")
+    upload.add_field("file", WAV, filename="me.wav", content_type="audio/wav")
+    async with http.post(vocu_emulator.url("/minimax/v1/files/upload"), data=upload,
+                         headers=MINIMAX) as response:  # fmt: skip
+        file_id = (await response.json())["file"]["file_id"]
+
+    async def call(path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        async with http.post(vocu_emulator.url(f"/minimax/v1/{path}"), json=payload,
+                             headers=MINIMAX) as response:  # fmt: skip
+            return await response.json()
+
+    for bad_id in ("short1", "9starts", "ends-with-"):
+        assert (await call("voice_clone", {"file_id": file_id, "voice_id": bad_id}))[
+            "base_resp"]["status_code"] == 2013  # fmt: skip
+    clone = {"file_id": file_id, "voice_id": "Fresh-voice-01"}
+    assert (await call("voice_clone", clone))["base_resp"]["status_code"] == 0
+
+    async def cloned() -> list[str]:
+        answer = await call("get_voice", {"voice_type": "voice_cloning"})
+        return [v["voice_id"] for v in answer["voice_cloning"]]
+
+    assert "Fresh-voice-01" not in await cloned()
+    speak = {"model": "speech-2.8-turbo", "text": "Hi.", "output_format": "url",
+             "voice_setting": {"voice_id": "Fresh-voice-01"}}  # fmt: skip
+    assert (await call("t2a_v2", speak))["data"]["audio"].startswith("http")
+    assert "Fresh-voice-01" in await cloned()
+    deleted = await call(
+        "delete_voice", {"voice_type": "voice_cloning", "voice_id": "Fresh-voice-01"}
+    )
+    assert deleted["voice_id"] == "Fresh-voice-01"
+    assert (await call("voice_clone", clone))["base_resp"]["status_code"] == 2039

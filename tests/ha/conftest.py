@@ -105,7 +105,7 @@ def mock_config_entry(
         options=entry_options,
         unique_id=unique_id,
         version=1,
-        minor_version=2,
+        minor_version=3,
     )
 
 

@@ -1,4 +1,4 @@
-"""The three voice services as the emulator seeds them, for tests parametrised over services."""
+"""The voice services as the emulator seeds them, for tests parametrised over services."""
 
 from __future__ import annotations
 
@@ -26,8 +26,12 @@ SERVICES = {
                         "/api/tts/simple-generate*"),
     "noiz": ServiceCase("noiz", "Noiz AI", seed.NOIZ_KEY, "/noiz/v1", seed.NOIZ_VOICE_ID, "Nora",
                         seed.NOIZ_BUILTIN_IDS[0], "/noiz/v1/text-to-speech"),
-    "minimax": ServiceCase("minimax", "MiniMax (useapi.net)", seed.USEAPI_TOKEN,
+    "minimax": ServiceCase("minimax", "MiniMax via useapi.net", seed.USEAPI_TOKEN,
                            "/useapi/v1/minimax", seed.MINIMAX_CLONE_ID, "Max",
                            seed.MINIMAX_SYSTEM_IDS[0], "/useapi/v1/minimax/audio/create-mp3"),
+    "minimax_official": ServiceCase("minimax_official", "MiniMax", seed.MINIMAX_API_KEY,
+                                    "/minimax", seed.MINIMAX_OFFICIAL_CLONE_ID,
+                                    seed.MINIMAX_OFFICIAL_CLONE_ID, seed.MINIMAX_SYSTEM_IDS[0],
+                                    "/minimax/v1/t2a_v2"),
 }  # fmt: skip
 ALL_SERVICES = list(SERVICES)

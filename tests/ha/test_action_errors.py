@@ -233,7 +233,7 @@ async def test_clone_that_fails_training_is_reported_and_listed(
         )
     await failing
     assert raised.value.translation_key == "clone_failed"
-    assert raised.value.translation_placeholders == {"name": "Doomed"}
+    assert raised.value.translation_placeholders == {"name": "Doomed", "service": "Vocu"}
     # The failed voice is in the refreshed list (so it can be deleted), but not usable.
     data = init_integration.runtime_data.coordinator.data
     doomed = [voice for voice in data.voices if voice.name == "Doomed"]

@@ -1,7 +1,7 @@
 """Every branch of the config flow, reauth and reconfigure, against the emulator over loopback.
 
 The first step picks the service; the key step follows. The Vocu-specific branches (hosts, free
-accounts, styles) run for Vocu; the shared ones are parametrised over the three services.
+accounts, styles) run for Vocu; the shared ones are parametrised over every service.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from service_cases import ALL_SERVICES, SERVICES, ServiceCase
 from vocu_emulator import Fault, seed
 
+from custom_components.vocu.client import HOSTS
+from custom_components.vocu.client.providers import provider_info
 from custom_components.vocu.const import (
     CONF_ACCOUNT,
     CONF_ASYNC_MODE,
     CONF_BASE_URL,
+    CONF_GROUP_ID,
     CONF_HOST,
     CONF_PROVIDER,
     CONF_STYLE,
@@ -28,6 +31,7 @@ from custom_components.vocu.const import (
     DOMAIN,
     HOST_CUSTOM,
 )
+from custom_components.vocu.flow_forms import base_url_of
 from custom_components.vocu.options import default_options
 from custom_components.vocu.service import key_unique_id
 
@@ -40,7 +44,7 @@ async def start(hass: HomeAssistant, provider: str = "vocu") -> FlowResult:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
-    assert select_values(result, CONF_PROVIDER) == ["vocu", "noiz", "minimax"]
+    assert select_values(result, CONF_PROVIDER) == ["vocu", "noiz", "minimax", "minimax_official"]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_PROVIDER: provider}
     )
@@ -181,17 +185,26 @@ async def test_errors_then_recovery(
     assert result["step_id"] == "voice"
 
 
-async def test_invalid_key_on_a_known_host_keeps_the_key_form(hass: HomeAssistant) -> None:
-    """With a built-in host the check runs on the key step; nothing leaves loopback here,
-    so the blocked outbound socket shows up as an error and no entry is created."""
+async def test_invalid_key_on_a_known_host_keeps_the_key_form(
+    hass: HomeAssistant, vocu_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a built-in host the key is checked on the key step itself (no URL step): a key the
+    service refuses shows invalid_auth there, and the right key then goes on to the voice."""
+    # The built-in host answered by the emulator (tests reach nothing but loopback).
+    monkeypatch.setitem(HOSTS, "vocu.ai", vocu_emulator.base_url)
     result = await start(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_API_KEY: "sk-x", CONF_HOST: "vocu.ai"}
+        result["flow_id"], {CONF_API_KEY: "sk-not-a-key", CONF_HOST: "vocu.ai"}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "credentials"
-    assert result["errors"]["base"] in ("cannot_connect", "unknown")
+    assert result["errors"] == {"base": "invalid_auth"}
     assert not hass.config_entries.async_entries(DOMAIN)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: seed.PAID_TOKEN, CONF_HOST: "vocu.ai"}
+    )
+    assert result["step_id"] == "voice"
 
 
 async def test_invalid_base_url(hass: HomeAssistant) -> None:
@@ -331,7 +344,7 @@ async def test_minimax_account_is_stored_and_identifies_the_entry(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_ACCOUNT] == account
-    assert result["title"] == f"MiniMax (useapi.net) ({account})"
+    assert result["title"] == f"MiniMax via useapi.net ({account})"
     assert result["result"].unique_id == key_unique_id("minimax", seed.USEAPI_MULTI_TOKEN, account)
     await hass.async_block_till_done()
     await hass.config_entries.async_unload(result["result"].entry_id)
@@ -342,6 +355,35 @@ async def test_noiz_key_form_offers_its_own_host_or_a_custom_one(hass: HomeAssis
     assert select_values(result, CONF_HOST) == ["default", HOST_CUSTOM]
     assert select_labels(result, CONF_HOST)[0] == "noiz.ai"
     assert CONF_ACCOUNT not in [str(key) for key in result["data_schema"].schema]
+
+
+async def test_minimax_official_form_offers_both_hosts_and_a_group_id(
+    hass: HomeAssistant, vocu_emulator: Any
+) -> None:
+    result = await start(hass, "minimax_official")
+    assert select_values(result, CONF_HOST) == ["global", "mainland", HOST_CUSTOM]
+    assert select_labels(result, CONF_HOST)[:2] == ["api.minimax.io", "api.minimaxi.com (中国大陆)"]
+    fields = [str(key) for key in result["data_schema"].schema]
+    assert CONF_GROUP_ID in fields and CONF_ACCOUNT not in fields
+    assert base_url_of(provider_info("minimax_official"), "mainland") == "https://api.minimaxi.com"
+    hass.config_entries.flow.async_abort(result["flow_id"])
+    # The group id is stored and sent (as the GroupId query parameter) with every request.
+    base_url = vocu_emulator.url(SERVICES["minimax_official"].prefix)
+    result = await to_custom_host(
+        hass, seed.MINIMAX_API_KEY, base_url, "minimax_official",
+        group_id=f" {seed.MINIMAX_GROUP_ID} ",
+    )  # fmt: skip
+    assert result["step_id"] == "voice"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_VOICE: seed.MINIMAX_OFFICIAL_CLONE_ID}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "MiniMax"
+    assert result["data"][CONF_GROUP_ID] == seed.MINIMAX_GROUP_ID
+    await hass.async_block_till_done()
+    assert vocu_emulator.requests
+    assert {r.query.get("GroupId") for r in vocu_emulator.requests} == {seed.MINIMAX_GROUP_ID}
+    await hass.config_entries.async_unload(result["result"].entry_id)
 
 
 # --- reauth ---------------------------------------------------------------------------------------

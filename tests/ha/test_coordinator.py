@@ -1,5 +1,6 @@
 """The account poll when the service goes away and comes back: one log line each way (quality
-scale: log-when-unavailable), entities unavailable meanwhile, and no key in any log line."""
+scale: log-when-unavailable), sensors unavailable meanwhile while the TTS entity keeps speaking,
+reauth at once when the key is refused, and no key in any log line."""
 
 from __future__ import annotations
 
@@ -8,8 +9,16 @@ from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.exceptions import HomeAssistantError
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from tts_support import (
+    speak_audio,
+    tts_entity_id,
+    tts_ready,  # noqa: F401 - fixture
+)
 from vocu_emulator import Fault, seed
+
+from custom_components.vocu.const import DOMAIN
 
 CREDITS = "sensor.ada_lovelace_credits"
 
@@ -54,3 +63,57 @@ async def test_poll_counts_only_usable_voices_as_usable(
     assert seed.CREATING_ID not in usable
     assert seed.FAILED_ID not in usable
     assert data.voice(seed.FAILED_ID) is not None  # listed, so it can be deleted
+
+
+@pytest.mark.usefixtures("tts_ready")
+async def test_tts_speaks_while_the_account_poll_fails(
+    hass: HomeAssistant, init_integration: MockConfigEntry, vocu_emulator: Any
+) -> None:
+    """A failing account endpoint makes the sensors unavailable, never the TTS entity: Home
+    Assistant skips unavailable entities in `tts.speak`, and synthesis itself works."""
+    coordinator = init_integration.runtime_data.coordinator
+    engine = tts_entity_id(hass, init_integration)
+    vocu_emulator.inject(Fault(path="/api/account/info", status=503, times=None))
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(CREDITS).state == "unavailable"
+    assert hass.states.get(engine).state != "unavailable"
+
+    calls = async_mock_service(hass, "media_player", "play_media")
+    await hass.services.async_call(
+        "tts",
+        "speak",
+        {"entity_id": engine, "media_player_entity_id": "media_player.kitchen", "message": "Hi."},
+        blocking=True,
+    )
+    assert len(calls) == 1
+
+
+async def test_refused_key_at_a_requested_refresh_shows_reauth_at_once(
+    hass: HomeAssistant, init_integration: MockConfigEntry, vocu_emulator: Any
+) -> None:
+    """A manual refresh (or the one after a synthesis) raises reauth now, not after a cooldown;
+    the TTS entity, which cannot speak with a refused key, becomes unavailable."""
+    coordinator = init_integration.runtime_data.coordinator
+    engine = tts_entity_id(hass, init_integration)
+    vocu_emulator.inject(Fault(path="/api/account/info", status=401, times=None))
+    await coordinator.async_request_refresh()
+    await hass.async_block_till_done()
+
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    assert hass.states.get(engine).state == "unavailable"
+
+
+@pytest.mark.usefixtures("tts_ready")
+async def test_key_refused_at_synthesis_makes_the_tts_entity_unavailable(
+    hass: HomeAssistant, init_integration: MockConfigEntry, vocu_emulator: Any
+) -> None:
+    engine = tts_entity_id(hass, init_integration)
+    vocu_emulator.inject(Fault(status=401, times=None))
+    with pytest.raises(HomeAssistantError):
+        await speak_audio(hass, engine, "Refused.")
+    await hass.async_block_till_done()
+    assert hass.states.get(engine).state == "unavailable"
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pytest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -30,3 +32,21 @@ async def test_diagnostics(
         assert secret not in text
     assert seed.PAID_USER_ID not in text
     assert "Alice" not in text  # voice names can be real people's names
+
+
+@pytest.fixture
+def entry_data(entry_data: dict[str, Any], provider_name: str) -> dict[str, Any]:
+    """MiniMax entries here carry a GroupId (it names the account, so it must be redacted)."""
+    if provider_name == "minimax_official":
+        return {**entry_data, "group_id": seed.MINIMAX_GROUP_ID}
+    return entry_data
+
+
+@pytest.mark.parametrize("provider_name", ["minimax_official"])
+async def test_minimax_group_id_is_redacted(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, init_integration: MockConfigEntry
+) -> None:
+    assert init_integration.data["group_id"] == seed.MINIMAX_GROUP_ID
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    text = json.dumps(diagnostics)
+    assert seed.MINIMAX_GROUP_ID not in text and seed.MINIMAX_API_KEY not in text

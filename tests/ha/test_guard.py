@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -116,7 +117,7 @@ async def test_removing_the_entry_deletes_its_usage_counter(
 ) -> None:
     engine = tts_entity_id(hass, init_integration)
     assert mp3_duration(await speak_audio(hass, engine, "Counted today."))
-    await hass.async_block_till_done()
+    await init_integration.runtime_data.guard.async_flush()
     key = f"vocu.{init_integration.entry_id}.usage"
     assert hass_storage[key]["data"]
 
@@ -124,3 +125,23 @@ async def test_removing_the_entry_deletes_its_usage_counter(
     await hass.async_block_till_done()
 
     assert key not in hass_storage
+
+
+async def test_usage_count_is_written_in_batches_not_per_segment(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Three sentences admit three segments; the store is written once, after the delay."""
+    engine = tts_entity_id(hass, init_integration)
+    key = f"vocu.{init_integration.entry_id}.usage"
+    assert mp3_duration(await speak_audio(hass, engine, "One. Two. Three."))
+    await hass.async_block_till_done()
+    assert key not in hass_storage  # not written per segment
+
+    # Home Assistant stopping writes what is pending (so does an unload, see the reload test).
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    assert hass_storage[key]["data"]["chars"] == init_integration.runtime_data.guard.chars_today
+    assert hass_storage[key]["data"]["chars"] > 0

@@ -88,7 +88,7 @@ async def test_migrates_minor_version_zero(hass: HomeAssistant, vocu_emulator: A
     await hass.async_block_till_done()
 
     assert entry.state is ConfigEntryState.LOADED
-    assert (entry.version, entry.minor_version) == (1, 2)
+    assert (entry.version, entry.minor_version) == (1, 3)
     assert entry.data == {
         CONF_PROVIDER: "vocu",
         CONF_API_KEY: seed.PAID_TOKEN,
@@ -124,24 +124,30 @@ async def test_migrates_1_1_entry_to_a_vocu_entry(hass: HomeAssistant, vocu_emul
     await hass.async_block_till_done()
 
     assert entry.state is ConfigEntryState.LOADED
-    assert (entry.version, entry.minor_version) == (1, 2)
+    assert (entry.version, entry.minor_version) == (1, 3)
     assert entry.data == {**data, CONF_PROVIDER: "vocu"}
     assert entry.options == options
     assert entry.unique_id == seed.PAID_USER_ID
     await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_refuses_entry_from_newer_version(
+async def test_entry_from_a_newer_minor_version_loads_unchanged(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> None:
+    """A newer minor version is compatible by definition: the integration's migration leaves it
+    as it is (a newer major version never reaches the integration: Home Assistant refuses it)."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         data=mock_config_entry.data,
         options=mock_config_entry.options,
         unique_id=mock_config_entry.unique_id,
-        version=2,
-        minor_version=1,
+        version=1,
+        minor_version=9,
     )
     entry.add_to_hass(hass)
-    assert not await hass.config_entries.async_setup(entry.entry_id)
-    assert entry.state is ConfigEntryState.MIGRATION_ERROR
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.version, entry.minor_version) == (1, 9)
+    assert entry.data == mock_config_entry.data
+    await hass.config_entries.async_unload(entry.entry_id)

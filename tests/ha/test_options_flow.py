@@ -14,11 +14,13 @@ from vocu_emulator import seed
 from custom_components.vocu.const import (
     CONF_DAILY_CHAR_CAP,
     CONF_EMOTION,
+    CONF_FALLBACK_ENGINE,
     CONF_FLASH,
     CONF_LANGUAGE,
     CONF_MAX_CHARS_PER_CALL,
     CONF_PRESET,
     CONF_SEED,
+    CONF_SPEAKABLE,
     CONF_SPEED,
     CONF_STYLE,
     CONF_VIVID,
@@ -82,6 +84,8 @@ async def test_options_flow_stores_every_setting_and_reloads(
         CONF_EMOTION: [0, 8, 2, 0, 1],
         CONF_MAX_CHARS_PER_CALL: 500,
         CONF_DAILY_CHAR_CAP: 20000,
+        CONF_FALLBACK_ENGINE: None,  # left empty: no fallback
+        CONF_SPEAKABLE: True,  # not in the answer: on by default
     }
     assert isinstance(init_integration.options[CONF_SEED], int)
     # OptionsFlowWithReload reloaded the entry, so the TTS entity picked up the new defaults.

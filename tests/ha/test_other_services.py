@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -21,6 +22,12 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from service_cases import ServiceCase
 from test_services import call, sample_dir  # noqa: F401 - fixture
+from tts_support import (
+    speak_audio,
+    tts_entity_id,
+    tts_ready,  # noqa: F401 - fixture
+)
+from vocu_emulator import Fault
 
 from custom_components.vocu.const import DOMAIN
 
@@ -99,8 +106,25 @@ async def test_no_credit_sensors_and_device_names_the_service(
     hass: HomeAssistant, init_integration: MockConfigEntry, service_case: ServiceCase
 ) -> None:
     entities = er.async_entries_for_config_entry(er.async_get(hass), init_integration.entry_id)
-    assert [entity.domain for entity in entities] == ["tts"]
+    # No account to read credits from; only the cost of this entry's own speech (unknown here).
+    assert sorted(entity.translation_key for entity in entities) == ["credits_used_today", "tts"]
     [device] = dr.async_entries_for_config_entry(dr.async_get(hass), init_integration.entry_id)
     assert device.manufacturer == service_case.title
-    assert device.identifiers == {(DOMAIN, init_integration.unique_id)}
+    assert device.identifiers == {(DOMAIN, init_integration.entry_id)}  # not the key hash
     assert init_integration.runtime_data.guard.concurrency == 2
+
+
+@pytest.mark.usefixtures("tts_ready")
+async def test_errors_name_the_entrys_service_not_vocu(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    service_case: ServiceCase,
+    vocu_emulator: Any,
+) -> None:
+    vocu_emulator.inject(Fault(path=service_case.synth_path, status=503, times=None))
+    with pytest.raises(HomeAssistantError) as raised:
+        await speak_audio(hass, tts_entity_id(hass, init_integration), "Nobody answers.")
+    assert raised.value.translation_placeholders["service"] == service_case.title
+    message = str(raised.value)
+    assert service_case.title in message
+    assert "Vocu" not in message

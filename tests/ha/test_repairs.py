@@ -35,7 +35,7 @@ async def test_credits_issue_stays_while_empty_and_clears_after_top_up(
     issue = credits_issue(hass, init_integration)
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.ERROR
-    assert issue.translation_placeholders == {"account": init_integration.title}
+    assert issue.translation_placeholders == {"account": init_integration.title, "service": "Vocu"}
 
     await coordinator.async_refresh()
     assert credits_issue(hass, init_integration) is not None  # still nothing to spend

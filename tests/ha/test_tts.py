@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from homeassistant.components import tts
+from homeassistant.components.tts.entity import TTSAudioRequest
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
@@ -21,7 +23,7 @@ from tts_support import (
     tts_entity_id,
     tts_ready,  # noqa: F401 - fixture
 )
-from vocu_emulator import seed
+from vocu_emulator import Fault, seed
 
 from custom_components.vocu.const import CONF_SPEED, CONF_VOICE, VOICE_STYLE_SEPARATOR
 
@@ -214,3 +216,39 @@ async def test_changed_default_voice_is_not_served_from_stale_cache(
     await hass.async_block_till_done()
     await speak()
     assert len(synth_requests(vocu_emulator)) == 3
+
+
+async def test_prefetched_sentences_are_refunded_when_the_stream_is_cancelled(
+    hass: HomeAssistant, init_integration: MockConfigEntry, vocu_emulator: Any
+) -> None:
+    """The listener stops after the first audio: sentences fetched ahead without audio yet are
+    given back, so the daily count holds only what was spoken."""
+    entity = hass.data[tts.DATA_COMPONENT].get_entity(tts_entity_id(hass, init_integration))
+    guard = init_integration.runtime_data.guard
+    first = "The first sentence is spoken."
+    ahead = ["The second one is fetched ahead. ", "So is the third one."]
+    more_text = asyncio.Event()
+
+    async def llm_text() -> AsyncIterator[str]:
+        yield first + " "
+        await more_text.wait()
+        for piece in ahead:
+            yield piece
+
+    response = await entity.async_stream_tts_audio(
+        TTSAudioRequest(language="en", options={**entity.default_options}, message_gen=llm_text())
+    )
+    audio = response.data_gen
+    assert await anext(audio)
+    # Later requests never answer: they stay "in flight" until the stream is closed.
+    vocu_emulator.inject(Fault(hang=True, times=None))
+    more_text.set()
+    for _ in range(200):
+        if guard.chars_today > len(first):
+            break
+        await asyncio.sleep(0.02)
+    assert guard.chars_today > len(first)  # the later sentences were admitted
+
+    await audio.aclose()
+    await hass.async_block_till_done()
+    assert guard.chars_today == len(first)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from homeassistant.components import tts
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
@@ -122,6 +123,9 @@ async def test_free_account_in_async_mode_speaks_through_jobs(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
+    # Async jobs take the whole text: the entry must not claim streaming input (an Assist
+    # pipeline would otherwise feed it an LLM answer it can only collect).
+    assert not tts.async_create_stream(hass, tts_entity_id(hass, entry)).supports_streaming_input
     audio = await speak_audio(hass, tts_entity_id(hass, entry), "Free accounts still speak.")
 
     assert mp3_duration(audio) > 0.3

@@ -16,6 +16,7 @@ from mutagen.mp3 import MP3
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.vocu.const import DOMAIN
+from custom_components.vocu.entity import entry_identity
 
 SYNTH_PATH = "/api/tts/simple-generate"
 
@@ -36,7 +37,7 @@ async def tts_ready(hass: HomeAssistant, tmp_path: Path, monkeypatch: pytest.Mon
 
 def tts_entity_id(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     entity_id = er.async_get(hass).async_get_entity_id(
-        "tts", DOMAIN, f"{entry.unique_id or entry.entry_id}_tts"
+        "tts", DOMAIN, f"{entry_identity(entry)}_tts"
     )
     assert entity_id is not None
     return entity_id

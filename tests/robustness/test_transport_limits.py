@@ -63,7 +63,7 @@ async def test_a_retry_after_longer_than_what_is_left_fails_at_once(vocu_emulato
         assert time.monotonic() - started < 2.0  # did not sleep 4 s first
 
 
-@pytest.mark.parametrize("service", ["vocu", "noiz"])
+@pytest.mark.parametrize("service", ["vocu", "noiz", "minimax_official"])
 async def test_a_trickling_body_fails_on_the_minimum_rate(vocu_emulator: Any, service: str) -> None:
     _, _, _, _, audio, voice = SERVICES[service]
     vocu_emulator.inject(Fault(path=audio, trickle_interval=0.05))

@@ -14,6 +14,7 @@ import pytest
 from vocu_client import errors
 from vocu_client._http import REQUEST_ID_HEADER, RetryPolicy, Timeouts, Transport, build_error
 from vocu_client.providers.minimax import minimax_error
+from vocu_client.providers.minimax_official import minimax_official_error
 from vocu_client.providers.noiz import noiz_error
 from vocu_client.redact import REDACTED, redact_text
 
@@ -39,11 +40,14 @@ def _fields(error: errors.VoiceServiceError) -> str:
 
 
 @pytest.mark.parametrize("echo", _echoes(KEY))
-@pytest.mark.parametrize("builder", [build_error, noiz_error, minimax_error])
+@pytest.mark.parametrize(
+    "builder", [build_error, noiz_error, minimax_error, minimax_official_error]
+)
 def test_every_error_field_is_redacted(builder, echo: str) -> None:  # type: ignore[no-untyped-def]
     body = json.dumps(
-        {"status": 400, "code": echo, "message": f"bad {echo}", "error": echo, "requestId": echo}
-    ).encode()
+        {"status": 400, "code": echo, "message": f"bad {echo}", "error": echo, "requestId": echo,
+         "base_resp": {"status_code": 2013, "status_msg": f"bad {echo}"}, "trace_id": echo}
+    ).encode()  # fmt: skip
     error = builder(400, body, {REQUEST_ID_HEADER: echo}, (KEY,))
     transport = Transport(
         KEY,

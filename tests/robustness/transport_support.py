@@ -27,6 +27,10 @@ SERVICES: dict[str, tuple[str, str, str, str, str, str]] = {
         seed.USEAPI_TOKEN, "/useapi/v1/minimax", "/useapi/v1/minimax/audio/voices*",
         "/useapi/v1/minimax/audio/create-mp3", "/useapi/cdn/minimax/*", seed.MINIMAX_CLONE_ID,
     ),
+    "minimax_official": (
+        seed.MINIMAX_API_KEY, "/minimax", "/minimax/v1/get_voice", "/minimax/v1/t2a_v2",
+        "/minimax/v1/t2a_v2", seed.MINIMAX_OFFICIAL_CLONE_ID,
+    ),
 }  # fmt: skip
 
 

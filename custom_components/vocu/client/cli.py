@@ -1,12 +1,14 @@
 """The ``vocu`` command line: speak, list and clone voices, manage jobs, from a shell.
 
-``--provider`` (env ``VOCU_PROVIDER``, default ``vocu``) picks the service: ``vocu``, ``noiz``
-or ``minimax`` (useapi.net). The token comes from the environment only (never an argument, so it
-stays out of shell history and process lists): ``VOCU_TOKEN``, ``NOIZ_API_KEY`` or
-``USEAPI_TOKEN``, or the variable named by ``--token-env``. The base URL from ``--base-url`` or
-``VOCU_BASE_URL`` / ``NOIZ_BASE_URL`` / ``USEAPI_BASE_URL`` (for Vocu also ``vocu.ai``,
-``vocu.studio``, ``wusound.cn``). A command the service lacks fails with one line ("noiz has no
-account endpoint"). Failures print one line and exit non-zero.
+``--provider`` (env ``VOCU_PROVIDER``, default ``vocu``) picks the service: ``vocu``, ``noiz``,
+``minimax`` (MiniMax via useapi.net) or ``minimax_official`` (MiniMax's own API). The token comes
+from the environment only (never an argument, so it stays out of shell history and process
+lists): ``VOCU_TOKEN``, ``NOIZ_API_KEY``, ``USEAPI_TOKEN`` or ``MINIMAX_API_KEY``, or the variable
+named by ``--token-env``. The base URL from ``--base-url`` or ``VOCU_BASE_URL`` /
+``NOIZ_BASE_URL`` / ``USEAPI_BASE_URL`` / ``MINIMAX_BASE_URL`` (for Vocu also ``vocu.ai``,
+``vocu.studio``, ``wusound.cn``; for MiniMax ``global``, ``mainland``). A command the service
+lacks fails with one line ("noiz has no account endpoint"). Failures print one line and exit
+non-zero.
 """
 
 from __future__ import annotations
@@ -26,11 +28,22 @@ from . import __version__, errors
 from .client import HOSTS, VocuClient
 from .deadline import DEFAULT_DEADLINE, Deadline
 from .models import LANGUAGES, PRESETS, Job, SynthesisOptions, Voice
-from .providers import PROVIDERS, Capability, VoiceProvider, create_provider
+from .providers import (
+    MINIMAX_OFFICIAL_HOSTS,
+    PROVIDERS,
+    Capability,
+    VoiceProvider,
+    create_provider,
+)
 from .providers.base import unsupported
 from .providers.vocu import VocuProvider
 
-BASE_URL_ENV = {"vocu": "VOCU_BASE_URL", "noiz": "NOIZ_BASE_URL", "minimax": "USEAPI_BASE_URL"}
+BASE_URL_ENV = {
+    "vocu": "VOCU_BASE_URL",
+    "noiz": "NOIZ_BASE_URL",
+    "minimax": "USEAPI_BASE_URL",
+    "minimax_official": "MINIMAX_BASE_URL",
+}
 
 # One exit code per error class, most specific first (subclasses before their bases).
 EXIT_CODES: tuple[tuple[type[errors.VoiceServiceError], int, str], ...] = (
@@ -190,14 +203,21 @@ async def cmd_clone(client: VoiceProvider, args: argparse.Namespace) -> None:
             audio = await asyncio.to_thread(path.read_bytes)
         except OSError as exc:
             raise errors.ValidationError(f"cannot read {path}: {exc.strerror}") from None
+        # MiniMax's own API clones under a voice id the caller picks (derived from --name if not).
+        extra = {"voice_id": args.voice_id} if args.voice_id else {}
+        if extra and client.name != "minimax_official":
+            raise errors.ValidationError("--voice-id is for --provider minimax_official only")
         voice = await client.clone_voice(
             args.name,
             audio,
             filename=path.name,
             language=args.language,
             noise_reduction=not args.no_noise_filter,
+            **extra,
         )
     print(f"created voice {voice.name} ({voice.id}), status {voice.status}", file=sys.stderr)
+    if client.info.note and client.name == "minimax_official":
+        print(f"note: {client.info.note}", file=sys.stderr)
 
     def progress(current: Voice) -> None:
         print(f"\r  {current.name}: {current.status}   ", end="", file=sys.stderr, flush=True)
@@ -275,8 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--base-url",
-        help=f"API base URL (vocu also: {', '.join(HOSTS)}); env VOCU_BASE_URL, NOIZ_BASE_URL "
-        "or USEAPI_BASE_URL, else the service's own",
+        help=f"API base URL (vocu also: {', '.join(HOSTS)}; minimax_official also: "
+        f"{', '.join(MINIMAX_OFFICIAL_HOSTS)}); env VOCU_BASE_URL, NOIZ_BASE_URL, USEAPI_BASE_URL "
+        "or MINIMAX_BASE_URL, else the service's own",
     )
     parser.add_argument(
         "--token-env",
@@ -285,6 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--account", help="minimax: which useapi.net MiniMax account (env USEAPI_ACCOUNT)"
+    )
+    parser.add_argument(
+        "--group-id",
+        help="minimax_official: your GroupId, only if your account needs it (env MINIMAX_GROUP_ID)",
     )
     parser.add_argument(
         "--timeout",
@@ -318,6 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
     clone.add_argument("--name", required=True)
     clone.add_argument("--language", help=f"one of {', '.join(LANGUAGES)}")
     clone.add_argument("--no-noise-filter", action="store_true", help="keep background sound")
+    clone.add_argument(
+        "--voice-id",
+        help="minimax_official: the new voice's id (8-256 letters, digits, - or _; a letter "
+        "first); unused clones are deleted by MiniMax after 7 days",
+    )
     clone.add_argument("--timeout", type=float, default=300.0)
     clone.add_argument("--poll-interval", type=float, default=2.0, help=argparse.SUPPRESS)
     clone.set_defaults(handler=cmd_clone)
@@ -383,12 +413,24 @@ def exit_code(exc: errors.VoiceServiceError) -> int:
     return next(code for cls, code, _ in EXIT_CODES if isinstance(exc, cls))
 
 
-async def run(args: argparse.Namespace, token: str) -> int:
+def base_url_of(args: argparse.Namespace) -> str | None:
+    """``--base-url`` or the service's variable; MiniMax's host names become its URLs."""
     base_url = args.base_url or os.environ.get(BASE_URL_ENV[args.provider]) or None
+    if args.provider == "minimax_official" and base_url:
+        return MINIMAX_OFFICIAL_HOSTS.get(base_url.strip().lower(), base_url)
+    return base_url
+
+
+async def run(args: argparse.Namespace, token: str) -> int:
+    base_url = base_url_of(args)
     extra: dict[str, Any] = {}
     account = args.account or os.environ.get("USEAPI_ACCOUNT")
     if args.provider == "minimax" and account:
         extra["account"] = account
+    if args.provider == "minimax_official":
+        group_id = args.group_id or os.environ.get("MINIMAX_GROUP_ID")
+        if group_id:
+            extra["group_id"] = group_id
     total = args.total_timeout
     extra["deadline"] = Deadline(
         total=total, first_byte=min(total, DEFAULT_DEADLINE.first_byte or total)

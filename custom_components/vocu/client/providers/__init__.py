@@ -10,6 +10,8 @@ from .base import (
 from .registry import (
     DEFAULT_PROVIDER,
     MINIMAX,
+    MINIMAX_OFFICIAL,
+    MINIMAX_OFFICIAL_HOSTS,
     NOIZ,
     PROVIDERS,
     VOCU,
@@ -20,6 +22,8 @@ from .registry import (
 __all__ = [
     "DEFAULT_PROVIDER",
     "MINIMAX",
+    "MINIMAX_OFFICIAL",
+    "MINIMAX_OFFICIAL_HOSTS",
     "NOIZ",
     "PROVIDERS",
     "VOCU",

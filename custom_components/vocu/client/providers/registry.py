@@ -38,7 +38,7 @@ NOIZ = ProviderInfo(
 )
 MINIMAX = ProviderInfo(
     name="minimax",
-    title="MiniMax (useapi.net)",
+    title="MiniMax via useapi.net",
     default_base_url="https://api.useapi.net/v1/minimax",
     auth_style=AuthStyle.BEARER,
     max_chars_per_request=500,
@@ -51,7 +51,27 @@ MINIMAX = ProviderInfo(
     ),
 )
 
-PROVIDERS: dict[str, ProviderInfo] = {info.name: info for info in (VOCU, NOIZ, MINIMAX)}
+# MiniMax's own hosts: the international platform and the mainland-China one (separate accounts).
+MINIMAX_OFFICIAL_HOSTS: dict[str, str] = {
+    "global": "https://api.minimax.io",
+    "mainland": "https://api.minimaxi.com",
+}
+MINIMAX_OFFICIAL = ProviderInfo(
+    name="minimax_official",
+    title="MiniMax",
+    default_base_url=MINIMAX_OFFICIAL_HOSTS["global"],
+    auth_style=AuthStyle.BEARER,
+    # t2a_v2 takes under 10,000 characters; half leaves room however MiniMax counts them.
+    max_chars_per_request=5000,
+    # `output_format: url` answers with a storage URL signed by MiniMax, not carrying our key.
+    capabilities=frozenset({Capability.SIGNED_URLS}),
+    token_env="MINIMAX_API_KEY",
+    note="MiniMax deletes a cloned voice that is not used for speech within 7 days",
+)
+
+PROVIDERS: dict[str, ProviderInfo] = {
+    info.name: info for info in (VOCU, NOIZ, MINIMAX, MINIMAX_OFFICIAL)
+}
 DEFAULT_PROVIDER = VOCU.name
 
 
@@ -72,12 +92,13 @@ def create_provider(
     base_url: str | None = None,
     **kwargs: Any,
 ) -> VoiceProvider:
-    """Build the provider ``name`` (``vocu``, ``noiz``, ``minimax``).
+    """Build the provider ``name`` (``vocu``, ``noiz``, ``minimax``, ``minimax_official``).
 
     ``base_url=None`` uses the service's default. Extra keywords: ``deadline`` (the default
     ``deadline.Deadline`` of calls that pass none), ``timeouts``, ``retry``,
-    ``user_agent`` for all; ``max_chars_per_request`` for all; ``account`` for MiniMax (which of
-    several configured MiniMax accounts to use). An injected session is never closed by the
+    ``user_agent`` for all; ``max_chars_per_request`` for all; ``account`` for MiniMax via
+    useapi.net (which of several configured MiniMax accounts to use); ``group_id`` and ``model``
+    for MiniMax's own API. An injected session is never closed by the
     provider; without one the provider owns its session until ``close()``.
     """
     info = provider_info(name)
@@ -90,6 +111,10 @@ def create_provider(
         from .noiz import NoizProvider  # noqa: PLC0415
 
         return NoizProvider(api_key, session=session, base_url=base_url, **kwargs)
+    if info is MINIMAX_OFFICIAL:
+        from .minimax_official import MiniMaxOfficialProvider  # noqa: PLC0415
+
+        return MiniMaxOfficialProvider(api_key, session=session, base_url=base_url, **kwargs)
     from .minimax import MiniMaxProvider  # noqa: PLC0415
 
     return MiniMaxProvider(api_key, session=session, base_url=base_url, **kwargs)

@@ -5,7 +5,9 @@ from the service directly, even when it cannot reach Home Assistant's URL. A ser
 signed URLs (Noiz) is announced through Home Assistant's TTS proxy URL instead, exactly as
 `tts.speak` would. A player takes one URL, so on the signed path the text must fit one request of
 the service; the request goes through the entry's guard (per-call limit, daily cap, concurrency,
-error translation) like every other synthesis.
+error translation) like every other synthesis, its text is made speakable as the entity's is, it
+fires `vocu_speech_spoken`, and when the service cannot speak the fallback engine (if any) is
+announced through its proxy URL instead.
 
 Not admin-only: like `tts.speak` it speaks and changes nothing on the account; the user's right
 to control the media players is checked by `media_player.play_media`, which runs in the caller's
@@ -15,6 +17,7 @@ context.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING, Any, Final
 
 import probatio as vol
@@ -38,13 +41,19 @@ from homeassistant.helpers import config_validation as cv
 from .client.deadline import SPEECH_DEADLINE
 from .client.errors import VoiceServiceError
 from .client.providers import Capability
-from .const import DOMAIN
+from .client.speakable import speakable
+from .const import CONF_SPEAKABLE, DOMAIN
+from .fallback import CANNOT_SPEAK, fallback_engine
+from .options import OPTION_DEFAULTS
 from .service import service_info
 from .speech_options import resolve
+from .spoken import Announcement
 from .tts import VocuTTSEntity
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant, ServiceCall
+
+_LOGGER = logging.getLogger(__name__)
 
 SERVICE_ANNOUNCE: Final = "announce"
 
@@ -117,15 +126,27 @@ async def announcement_media_id(
         )
     client = entity.coordinator.config_entry.runtime_data.client
     if not client.supports(Capability.SIGNED_URLS):
+        # The entity speaks when the player fetches the proxy URL: guard, fallback and event
+        # are the entity's, exactly as for tts.speak.
         return tts.generate_media_source_id(hass, message, engine=entity.entity_id, options=options)
-    return await signed_stream_url(entity, message, options)
+    return await signed_stream_url(hass, entity, message, options)
 
 
-async def signed_stream_url(entity: VocuTTSEntity, message: str, options: dict[str, Any]) -> str:
-    """Ask the service for one key-free URL of `message`, admitted and translated by the guard."""
+async def signed_stream_url(
+    hass: HomeAssistant, entity: VocuTTSEntity, message: str, options: dict[str, Any]
+) -> str:
+    """One key-free URL of `message` from the service, admitted and translated by the guard;
+    when the service cannot speak, the fallback engine's proxy URL (if one is configured).
+
+    The event and the day's credits are recorded when the players are handed the URL: the
+    audio itself goes to them, so its duration is not known here (None in the event).
+    """
     entry = entity.coordinator.config_entry
     data = entry.runtime_data
     guard = data.guard
+    guard.check_length(len(message))  # the caller's text, as the entity checks it
+    if entry.options.get(CONF_SPEAKABLE, OPTION_DEFAULTS[CONF_SPEAKABLE]):
+        message = speakable(message) or message
     limit = data.client.max_chars_per_request
     if len(message) > limit:
         raise ServiceValidationError(
@@ -137,13 +158,13 @@ async def signed_stream_url(entity: VocuTTSEntity, message: str, options: dict[s
                 "limit": str(limit),
             },
         )
-    guard.check_length(len(message))
     voice, synthesis = resolve(
         {**entity.default_options, **options},
         entity.coordinator.data.voices,
         entity.default_language,
         entity.default_language,
     )
+    announcement = Announcement(entity.entity_id, voice.id)
     await guard.async_admit(len(message))
     try:
         async with guard.slot():
@@ -152,7 +173,20 @@ async def signed_stream_url(entity: VocuTTSEntity, message: str, options: dict[s
             )
     except VoiceServiceError as err:
         await guard.async_refund(len(message))
-        raise guard.translate(err) from err
+        translated = guard.translate(err)
+        engine = fallback_engine(entry)
+        if engine is None or not isinstance(err, CANNOT_SPEAK):
+            raise translated from err
+        try:
+            media_id = tts.generate_media_source_id(hass, message, engine=engine)
+        except HomeAssistantError as fallback_err:
+            _LOGGER.warning("The fallback engine %s cannot speak: %s", engine, fallback_err)
+            raise translated from err
+        announcement.request(len(message), heard=False)
+        announcement.fallback = True
+        data.fallback.async_used(engine, err)
+        data.speech_log.async_spoken(announcement)
+        return media_id
     except asyncio.CancelledError:
         await guard.async_refund(len(message))
         raise
@@ -163,5 +197,7 @@ async def signed_stream_url(entity: VocuTTSEntity, message: str, options: dict[s
             translation_key="no_stream_url",
             translation_placeholders={"service": service_info(entry.data).title},
         )
+    announcement.request(len(message), heard=False).finish(result)
+    data.speech_log.async_spoken(announcement)
     await entity.coordinator.async_record_usage(result)
     return url

@@ -27,9 +27,12 @@ from homeassistant.components.media_player import (
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from offline_tts import offline_tts  # noqa: F401 - fixture
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     setup_test_component_platform,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -44,7 +47,10 @@ from tts_support import (
 )
 from vocu_emulator import Fault, seed
 
-from custom_components.vocu.const import CONF_SPEED, CONF_VOICE, DOMAIN
+from custom_components.vocu.client.mp3 import FrameWalker
+from custom_components.vocu.const import CONF_FALLBACK_ENGINE, CONF_SPEED, CONF_VOICE, DOMAIN
+from custom_components.vocu.options import default_options
+from custom_components.vocu.spoken import EVENT_SPEECH_SPOKEN
 
 pytestmark = pytest.mark.usefixtures("tts_ready")
 
@@ -435,3 +441,94 @@ async def test_a_free_account_hands_out_the_finished_jobs_url(
     assert any(r.path.startswith("/api/tts/generate") for r in vocu_emulator.requests)
     assert mp3_duration(await fetch_without_key(url)) > 0.3
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_announcement_fires_its_cost_event(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, _ = speakers
+    events = async_capture_events(hass, EVENT_SPEECH_SPOKEN)
+    engine = tts_entity_id(hass, init_integration)
+    message = "**Dinner** is ready 🍝"  # made speakable first, as the entity does
+
+    await announce(
+        hass, entity_id=engine, media_player_entity_id=kitchen.entity_id, message=message
+    )
+    await hass.async_block_till_done()
+
+    [event] = events
+    spoken = len("Dinner is ready")
+    assert event.data == {
+        "entity_id": engine,
+        "characters": spoken,
+        "credits": spoken,  # the emulator bills one credit a character, reported at once
+        "voice": seed.BOB_ID,
+        "duration": None,  # the audio went to the player, not through Home Assistant
+        "fallback": False,
+    }
+    assert init_integration.runtime_data.guard.credits_today == spoken
+
+
+@pytest.mark.parametrize(
+    "entry_options", [{**default_options(seed.BOB_ID), CONF_FALLBACK_ENGINE: "tts.offline_speech"}]
+)
+@pytest.mark.usefixtures("tts_ready", "offline_tts")  # tts (with FFmpeg) first
+async def test_when_the_service_cannot_speak_the_fallback_is_announced(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+    hass_client: ClientSessionGenerator,
+) -> None:
+    kitchen, _ = speakers
+    events = async_capture_events(hass, EVENT_SPEECH_SPOKEN)
+    vocu_emulator.state.set_credits(seed.PAID_TOKEN, 0, 0)
+
+    await announce(
+        hass,
+        entity_id=tts_entity_id(hass, init_integration),
+        media_player_entity_id=kitchen.entity_id,
+        message="The back door is still open.",
+    )
+    await hass.async_block_till_done()
+
+    # The fallback engine's proxy URL, not the service's: the offline engine's tone plays.
+    url = kitchen.played[0].url
+    assert url.startswith("/api/tts_proxy/")
+    response = await (await hass_client()).get(url)
+    assert response.status == 200
+    walker = FrameWalker()
+    walker.feed(await response.read())
+    # The offline engine's tone (0.05 s a character), converted to MP3 by Home Assistant.
+    assert walker.seconds == pytest.approx(len("The back door is still open.") * 0.05, abs=0.2)
+    [event] = events
+    assert event.data["fallback"] is True
+    assert event.data["credits"] is None
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"fallback_used_{init_integration.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders["count"] == "1"
+    assert init_integration.runtime_data.guard.chars_today == 0
+
+
+async def test_without_a_fallback_the_refusal_stands(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, _ = speakers
+    events = async_capture_events(hass, EVENT_SPEECH_SPOKEN)
+    vocu_emulator.inject(Fault(drop_before_headers=True, times=None))
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await announce(
+            hass,
+            entity_id=tts_entity_id(hass, init_integration),
+            media_player_entity_id=kitchen.entity_id,
+            message="Is anyone there?",
+        )
+    assert raised.value.translation_key == "cannot_connect"
+    assert kitchen.played == []
+    assert events == []

@@ -9,9 +9,8 @@ error translation) like every other synthesis, its text is made speakable as the
 fires `vocu_speech_spoken`, and when the service cannot speak the fallback engine (if any) is
 announced through its proxy URL instead.
 
-Not admin-only: like `tts.speak` it speaks and changes nothing on the account; the user's right
-to control the media players is checked by `media_player.play_media`, which runs in the caller's
-context.
+Not admin-only: like `tts.speak` it speaks and changes nothing on the account. The caller must
+be allowed to control the TTS entity and the media players (checked before anything is billed).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Final
 
 import probatio as vol
+from homeassistant.auth.permissions.const import POLICY_CONTROL
 from homeassistant.components import tts
 from homeassistant.components.media_player.const import (
     ATTR_MEDIA_ANNOUNCE,
@@ -35,7 +35,12 @@ from homeassistant.components.media_player.const import DOMAIN as MEDIA_PLAYER_D
 from homeassistant.components.tts.const import DATA_COMPONENT as TTS_ENTITIES
 from homeassistant.components.tts.const import DOMAIN as TTS_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    Unauthorized,
+    UnknownUser,
+)
 from homeassistant.helpers import config_validation as cv
 
 from .client.deadline import SPEECH_DEADLINE
@@ -79,12 +84,16 @@ ANNOUNCE_SCHEMA: Final = vol.Schema(
 
 async def async_announce(hass: HomeAssistant, call: ServiceCall) -> None:
     """Speak `message` on the media players, from the service's URL where it has one."""
+    players = call.data[ATTR_MEDIA_PLAYER_ENTITY_ID]
+    # Before anything is billed: play_media would refuse a user who may not control the
+    # players, but only after the service had generated (and charged for) the audio.
+    await async_check_control(hass, call, [call.data[ATTR_ENTITY_ID], *players])
     entity = vocu_tts_entity(hass, call.data[ATTR_ENTITY_ID])
     media_id = await announcement_media_id(
         hass, entity, call.data[ATTR_MESSAGE], dict(call.data.get(ATTR_OPTIONS) or {})
     )
     play: dict[str, Any] = {
-        ATTR_ENTITY_ID: call.data[ATTR_MEDIA_PLAYER_ENTITY_ID],
+        ATTR_ENTITY_ID: players,
         ATTR_MEDIA_CONTENT_ID: media_id,
         ATTR_MEDIA_CONTENT_TYPE: MediaType.MUSIC,
     }
@@ -95,6 +104,20 @@ async def async_announce(hass: HomeAssistant, call: ServiceCall) -> None:
     await hass.services.async_call(
         MEDIA_PLAYER_DOMAIN, SERVICE_PLAY_MEDIA, play, blocking=True, context=call.context
     )
+
+
+async def async_check_control(
+    hass: HomeAssistant, call: ServiceCall, entity_ids: list[str]
+) -> None:
+    """Refuse a user who may not control every entity the call uses (as entity services do)."""
+    if not call.context.user_id:
+        return
+    user = await hass.auth.async_get_user(call.context.user_id)
+    if user is None:
+        raise UnknownUser(context=call.context)
+    for entity_id in entity_ids:
+        if not user.permissions.check_entity(entity_id, POLICY_CONTROL):
+            raise Unauthorized(context=call.context, entity_id=entity_id, permission=POLICY_CONTROL)
 
 
 def vocu_tts_entity(hass: HomeAssistant, entity_id: str) -> VocuTTSEntity:

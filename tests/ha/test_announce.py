@@ -17,6 +17,7 @@ import aiohttp
 import canary
 import probatio as vol
 import pytest
+from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.components import media_source
 from homeassistant.components.media_player import (
     MediaPlayerEnqueue,
@@ -25,13 +26,14 @@ from homeassistant.components.media_player import (
     MediaPlayerState,
 )
 from homeassistant.const import CONF_API_KEY
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from offline_tts import offline_tts  # noqa: F401 - fixture
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_capture_events,
     setup_test_component_platform,
 )
@@ -532,3 +534,32 @@ async def test_without_a_fallback_the_refusal_stands(
     assert raised.value.translation_key == "cannot_connect"
     assert kitchen.played == []
     assert events == []
+
+
+async def test_a_user_who_may_not_control_the_players_is_refused_before_billing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+    hass_read_only_user: MockUser,
+) -> None:
+    kitchen, _ = speakers
+    data = {
+        "entity_id": tts_entity_id(hass, init_integration),
+        "media_player_entity_id": kitchen.entity_id,
+        "message": "Only for those allowed.",
+    }
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN, "announce", data, blocking=True, context=Context(user_id=hass_read_only_user.id)
+        )
+    assert synth_requests(vocu_emulator) == []
+    assert kitchen.played == []
+
+    # Not admin-only: a non-admin user who controls the entities announces.
+    user = MockUser(groups=[await hass.auth.async_get_group(GROUP_ID_USER)]).add_to_hass(hass)
+    assert not user.is_admin
+    await hass.services.async_call(
+        DOMAIN, "announce", data, blocking=True, context=Context(user_id=user.id)
+    )
+    assert len(kitchen.played) == 1

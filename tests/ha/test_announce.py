@@ -111,7 +111,7 @@ async def fetch_without_key(url: str) -> bytes:
         return await response.read()
 
 
-@pytest.mark.parametrize("provider_name", ["vocu", "minimax"])
+@pytest.mark.parametrize("provider_name", ["vocu", "minimax", "minimax_official"])
 async def test_players_get_the_services_signed_url(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

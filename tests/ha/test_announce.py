@@ -27,7 +27,12 @@ from homeassistant.components.media_player import (
 )
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    Unauthorized,
+    UnknownUser,
+)
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from offline_tts import offline_tts  # noqa: F401 - fixture
@@ -563,3 +568,48 @@ async def test_a_user_who_may_not_control_the_players_is_refused_before_billing(
         DOMAIN, "announce", data, blocking=True, context=Context(user_id=user.id)
     )
     assert len(kitchen.played) == 1
+
+
+@pytest.mark.parametrize(
+    "entry_options", [{**default_options(seed.BOB_ID), CONF_FALLBACK_ENGINE: "tts.removed_engine"}]
+)
+async def test_a_fallback_that_is_gone_leaves_the_services_error(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, _ = speakers
+    vocu_emulator.state.set_credits(seed.PAID_TOKEN, 0, 0)
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await announce(
+            hass,
+            entity_id=tts_entity_id(hass, init_integration),
+            media_player_entity_id=kitchen.entity_id,
+            message="Nobody to speak for us.",
+        )
+    assert raised.value.translation_key == "insufficient_credits"
+    assert kitchen.played == []
+
+
+async def test_an_unknown_user_is_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    vocu_emulator: Any,
+    speakers: tuple[RecordingPlayer, RecordingPlayer],
+) -> None:
+    kitchen, _ = speakers
+    with pytest.raises(UnknownUser):
+        await hass.services.async_call(
+            DOMAIN,
+            "announce",
+            {
+                "entity_id": tts_entity_id(hass, init_integration),
+                "media_player_entity_id": kitchen.entity_id,
+                "message": "Who is asking?",
+            },
+            blocking=True,
+            context=Context(user_id="no-such-user"),
+        )
+    assert synth_requests(vocu_emulator) == []

@@ -67,7 +67,9 @@ class BotServices:
 
     @classmethod
     async def from_config(cls, config: BotConfig) -> Self:
-        settings = await open_settings(config.database_url)
+        settings = await open_settings(
+            config.database_url, migrate=config.migrate_schema, sole_process=True
+        )
         extra = {"account": config.account} if config.account else {}
         if config.group_id:
             extra["group_id"] = config.group_id

@@ -7,6 +7,7 @@ dataclasses below are the schema, and unknown keys from a newer version are igno
 
 from __future__ import annotations
 
+import asyncio
 import json
 from abc import ABC, abstractmethod
 from contextlib import AbstractAsyncContextManager
@@ -129,9 +130,9 @@ RESERVE_USAGE_SQL = (
 )
 
 
-# Compare-and-swap retries: each failure means another write landed in between, so a handful is
-# plenty; past it something is rewriting the row in a loop.
-_MAX_UPDATE_ATTEMPTS = 8
+# Compare-and-swap retries: each failure means another process's write landed in between (one
+# process's own updates take turns), so a handful is plenty; past it something loops on the row.
+_MAX_UPDATE_ATTEMPTS = 20
 
 
 class ConcurrentUpdateError(RuntimeError):
@@ -147,6 +148,9 @@ class SettingsRepository(ABC):
 
     def __init__(self) -> None:
         self.cache = SettingsCache()
+        # Settings changes are rare: this process's take turns, other processes' are caught by
+        # the compare-and-swap.
+        self._update_turn = asyncio.Lock()
 
     @abstractmethod
     async def _execute(self, sql: str, *args: Any) -> int:
@@ -216,6 +220,12 @@ class SettingsRepository(ABC):
     async def update_guild(self, guild_id: int, **changes: Any) -> GuildSettings:
         """Change some fields, keeping whatever another process wrote to the others meanwhile."""
         keys = {"guild_id": guild_id}
+        async with self._update_turn:
+            return await self._update_guild(guild_id, keys, changes)
+
+    async def _update_guild(
+        self, guild_id: int, keys: dict[str, int], changes: dict[str, Any]
+    ) -> GuildSettings:
         for _ in range(_MAX_UPDATE_ATTEMPTS):
             old = await self._current_data("guild_settings", keys)
             updated = replace(GuildSettings.from_json(guild_id, old), **changes)
@@ -265,6 +275,12 @@ class SettingsRepository(ABC):
         read: a cached copy written back would undo another process's change.
         """
         keys = {"guild_id": guild_id, "user_id": user_id}
+        async with self._update_turn:
+            return await self._update_user(guild_id, user_id, keys, changes)
+
+    async def _update_user(
+        self, guild_id: int, user_id: int, keys: dict[str, int], changes: dict[str, Any]
+    ) -> UserSettings:
         for _ in range(_MAX_UPDATE_ATTEMPTS):
             old = await self._current_data("user_settings", keys)
             updated = replace(UserSettings.from_json(guild_id, user_id, old), **changes)

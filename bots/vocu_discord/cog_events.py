@@ -60,7 +60,9 @@ class AutoReadEvents(CogBase):
         bot_channel_id = self._bot_channel_id(guild.id)
         # Most messages are in channels nobody asked to be read: answer them from the guild's
         # cached row alone, with no look-up (or cache entry) per member.
-        if not services.auto_reader.reads_channel(message.channel.id, guild_settings, bot_channel_id):
+        if not services.auto_reader.reads_channel(
+            message.channel.id, guild_settings, bot_channel_id
+        ):
             return Decision(False, Skip.NOT_A_READ_CHANNEL)
         user = await services.settings.get_user(guild.id, message.author.id)
         author_voice = getattr(message.author, "voice", None)

@@ -89,9 +89,13 @@ class Migration:
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "settings, pronunciations and usage tables", _TABLES, (*_TABLES, _RESERVE_FUNCTION)),
+    Migration(
+        1, "settings, pronunciations and usage tables", _TABLES, (*_TABLES, _RESERVE_FUNCTION)
+    ),
     # SQLite serves one process, so it has nobody to notify: the version is recorded all the same.
-    Migration(2, "notify other processes of settings changes", (), (_NOTIFY_FUNCTION, *_NOTIFY_TRIGGERS)),
+    Migration(
+        2, "notify other processes of settings changes", (), (_NOTIFY_FUNCTION, *_NOTIFY_TRIGGERS)
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 
@@ -142,7 +146,7 @@ class MigrationResult:
 async def applied_version(session: SchemaSession) -> int:
     if not await session.table_exists(VERSION_TABLE):
         return 0
-    found = await session.scalar(f"SELECT MAX(version) FROM {VERSION_TABLE}")  # noqa: S608
+    found = await session.scalar(f"SELECT MAX(version) FROM {VERSION_TABLE}")
     return int(found) if found is not None else 0  # type: ignore[call-overload]
 
 
@@ -168,7 +172,7 @@ async def upgrade(session: SchemaSession, *, apply: bool = True) -> MigrationRes
         for statement in migration.statements(session.backend):
             await session.execute(statement)
         await session.execute(
-            f"INSERT INTO {VERSION_TABLE} (version, description)"  # noqa: S608
+            f"INSERT INTO {VERSION_TABLE} (version, description)"
             f" VALUES ({migration.version}, '{migration.description}')"
         )
     return MigrationResult(before, LATEST_VERSION)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 from abc import ABC, abstractmethod
-from contextlib import AbstractAsyncContextManager
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any, Literal, Self
@@ -186,16 +186,16 @@ class SettingsRepository(ABC):
             columns = ", ".join([*keys, "data"])
             marks = ", ".join("?" * (len(keys) + 1))
             sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
-            return await self._execute(sql, *keys.values(), new) > 0  # noqa: S608
+            return await self._execute(sql, *keys.values(), new) > 0
         if new is None:
-            sql = f"DELETE FROM {table} WHERE {where} AND data = ?"  # noqa: S608
+            sql = f"DELETE FROM {table} WHERE {where} AND data = ?"
             return await self._execute(sql, *keys.values(), old) > 0
-        sql = f"UPDATE {table} SET data = ? WHERE {where} AND data = ?"  # noqa: S608
+        sql = f"UPDATE {table} SET data = ? WHERE {where} AND data = ?"
         return await self._execute(sql, new, *keys.values(), old) > 0
 
     async def _current_data(self, table: str, keys: dict[str, int]) -> str | None:
         where = " AND ".join(f"{column} = ?" for column in keys)
-        row = await self._fetch_one(f"SELECT data FROM {table} WHERE {where}", *keys.values())  # noqa: S608
+        row = await self._fetch_one(f"SELECT data FROM {table} WHERE {where}", *keys.values())
         return row[0] if row else None
 
     # guilds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -117,6 +118,10 @@ class SqliteSettings(SettingsRepository):
     async def close(self) -> None:
         try:
             await self._connection.close()
+            # aiosqlite answers close() before its worker thread has ended; closed means gone.
+            worker = getattr(self._connection, "_thread", None)
+            if worker is not None and worker.is_alive():
+                await asyncio.to_thread(worker.join, _BUSY_TIMEOUT_SECONDS)
         finally:
             if self._lock is not None:
                 self._lock.close()

@@ -54,14 +54,14 @@ class PostgresSlots:
     async def _take(connection: asyncpg.Connection, limit: int) -> int:
         delay = FIRST_POLL_SECONDS
         while True:
-            start = random.randrange(limit)  # noqa: S311 - spreads processes over the slots
+            start = random.randrange(limit)
             for offset in range(limit):
                 slot = (start + offset) % limit
                 if await connection.fetchval(
                     "SELECT pg_try_advisory_lock($1, $2)", SLOT_NAMESPACE, slot
                 ):
                     return slot
-            await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311
+            await asyncio.sleep(delay * random.uniform(0.5, 1.0))
             delay = min(delay * 2, LAST_POLL_SECONDS)
 
     async def close(self) -> None:

@@ -150,9 +150,9 @@ async def test_a_database_from_before_migrations_is_adopted(tmp_path: Path) -> N
         await repository.close()
 
 
-async def test_a_second_bot_process_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-    holder = subprocess.Popen(  # a running bot: another OS process holding the file
+def _bot_holding(url: str) -> subprocess.Popen[str]:
+    """A running bot: another OS process holding the SQLite file until a line on stdin."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-c",
@@ -170,6 +170,11 @@ async def test_a_second_bot_process_on_one_sqlite_file_is_refused(tmp_path: Path
         stdout=subprocess.PIPE,
         text=True,
     )
+
+
+async def test_a_second_bot_process_on_one_sqlite_file_is_refused(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    holder = _bot_holding(url)
     try:
         assert holder.stdout is not None and holder.stdin is not None
         assert await asyncio.to_thread(holder.stdout.readline) == "ready\n"
@@ -191,7 +196,7 @@ async def test_a_second_bot_process_on_one_sqlite_file_is_refused(tmp_path: Path
 
 async def test_services_refuse_an_old_schema_with_no_migrate(tmp_path: Path) -> None:
     config = BotConfig(
-        discord_token="x",  # noqa: S106 - never sent anywhere
+        discord_token="x",
         api_key="y",
         database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
         migrate_schema=False,

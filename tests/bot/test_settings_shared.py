@@ -41,7 +41,7 @@ async def reader(postgres_dsn: str, socket_enabled: None) -> AsyncIterator[Postg
     repository = await open_settings(postgres_dsn)
     assert isinstance(repository, PostgresSettings)
     for table in ("guild_settings", "user_settings", "pronunciations", "char_usage"):
-        await repository._execute(f"DELETE FROM {table}")  # noqa: S608
+        await repository._execute(f"DELETE FROM {table}")
     repository.cache.clock = FrozenClock()
     repository.cache.clear()
     try:
@@ -58,9 +58,7 @@ def _run_in_another_process(postgres_dsn: str, body: str) -> None:
         "from vocu_discord.settings import open_settings\n"
         "async def go():\n"
         f"    repo = await open_settings({postgres_dsn!r})\n"
-        "    try:\n"
-        + "".join(f"        {line}\n" for line in body.splitlines())
-        + "    finally:\n"
+        "    try:\n" + "".join(f"        {line}\n" for line in body.splitlines()) + "    finally:\n"
         "        await repo.close()\n"
         "asyncio.run(go())\n"
     )

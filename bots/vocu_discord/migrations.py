@@ -77,6 +77,9 @@ _NOTIFY_TRIGGERS: tuple[str, ...] = tuple(
 )
 
 
+_BOT_STATE = "CREATE TABLE IF NOT EXISTS bot_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     version: int
@@ -96,6 +99,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         2, "notify other processes of settings changes", (), (_NOTIFY_FUNCTION, *_NOTIFY_TRIGGERS)
     ),
+    # The bot's own bookkeeping, e.g. the hash of the command tree last uploaded to Discord.
+    # IF NOT EXISTS: bots from before migrations created it too.
+    Migration(3, "bot state", (_BOT_STATE,), (_BOT_STATE,)),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

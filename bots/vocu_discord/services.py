@@ -67,9 +67,10 @@ class BotServices:
         return cls(client, settings, players, speaker, set(owner_ids), owns_client=owns_client)
 
     @classmethod
-    async def from_config(cls, config: BotConfig) -> Self:
+    async def from_config(cls, config: BotConfig, *, sole_process: bool = True) -> Self:
+        """``sole_process``: this is the bot, and a SQLite file serves one bot process only."""
         settings = await open_settings(
-            config.database_url, migrate=config.migrate_schema, sole_process=True
+            config.database_url, migrate=config.migrate_schema, sole_process=sole_process
         )
         extra = {"account": config.account} if config.account else {}
         if config.group_id:
@@ -93,6 +94,7 @@ class BotServices:
     async def aclose(self) -> None:
         """Stop every player (reaping FFmpeg), then close the HTTP session and the database."""
         try:
+            await self.catalog.aclose()
             await self.players.aclose_all()
         finally:
             try:

@@ -198,6 +198,19 @@ class SettingsRepository(ABC):
         row = await self._fetch_one(f"SELECT data FROM {table} WHERE {where}", *keys.values())
         return row[0] if row else None
 
+    # the bot's own state
+    async def get_state(self, name: str) -> str | None:
+        row = await self._fetch_one("SELECT value FROM bot_state WHERE name = ?", name)
+        return row[0] if row else None
+
+    async def set_state(self, name: str, value: str) -> None:
+        await self._execute(
+            "INSERT INTO bot_state (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            name,
+            value,
+        )
+
     # guilds
     async def get_guild(self, guild_id: int) -> GuildSettings:
         if (cached := self.cache.get(("guild", guild_id))) is not None:

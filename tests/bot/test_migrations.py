@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import aiosqlite
 import asyncpg
 import pytest
 from vocu_discord.__main__ import main
+from vocu_discord.bot import open_services
 from vocu_discord.config import BotConfig
 from vocu_discord.migrations import (
     LATEST_VERSION,
@@ -23,8 +25,8 @@ from vocu_discord.migrations import (
     SchemaTooNewError,
     migrate_database,
 )
-from vocu_discord.services import BotServices
 from vocu_discord.settings import open_settings
+from vocu_discord.startup import StartupError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -194,15 +196,27 @@ async def test_a_second_bot_process_on_one_sqlite_file_is_refused(tmp_path: Path
     await again.close()
 
 
-async def test_services_refuse_an_old_schema_with_no_migrate(tmp_path: Path) -> None:
+async def test_run_no_migrate_refuses_an_old_schema_and_a_second_bot_in_one_line(
+    tmp_path: Path,
+) -> None:
     config = BotConfig(
-        discord_token="x",
+        discord_token="x",  # never sent anywhere
         api_key="y",
         database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
         migrate_schema=False,
     )
-    with pytest.raises(SchemaOutdatedError):
-        await BotServices.from_config(config)
+    with pytest.raises(StartupError) as refused:  # `run --no-migrate`
+        await open_services(config)
+    assert refused.value.exit_code == 5
+    assert str(refused.value) == str(SchemaOutdatedError(0))
+    running = await open_services(dataclasses.replace(config, migrate_schema=True))  # `run`
+    try:
+        with pytest.raises(StartupError, match="another bot process already uses"):
+            await open_services(config)  # a second `run` on the same file
+        checking = await open_services(config, sole_process=False)  # `check` beside it is fine
+        await checking.aclose()
+    finally:
+        await running.aclose()
 
 
 def test_cli_migrate_reports_in_one_line(

@@ -313,6 +313,10 @@ async def _apply_to_plain_response(
     body = bytes(response.body or b"") if isinstance(response.body, bytes | bytearray) else b""
     if fault.garbage:
         response.body = garbage_like(body)
+    if fault.body is not None:
+        body = fault.body.encode()
+        response.body = body
+        response.content_type = "application/json"
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     if fault.unclean_end:
         return adversarial.unclean_end(

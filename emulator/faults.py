@@ -28,7 +28,8 @@ class Fault:
     or any 429); `cut_after_bytes` closes the connection mid-body; `first_byte_delay` delays the
     answer; `hang` never answers; `garbage` replaces the body with bytes that are not MP3;
     `drop_before_headers` closes the connection before any status line (nothing was generated,
-    so a client may safely retry even a billed request).
+    so a client may safely retry even a billed request); `body` replaces an ordinary answer's
+    JSON with this raw text, keeping its status and headers (odd shapes: ``{"data": []}``).
 
     Adversarial answers (see ``vocu_emulator.adversarial``): `echo_key` echoes the caller's key
     into the request id, code and message; `endless` ("json" or "audio") never ends;
@@ -48,6 +49,7 @@ class Fault:
     hang: bool = False
     garbage: bool = False
     drop_before_headers: bool = False
+    body: str | None = None
     echo_key: bool = False
     endless: str | None = None
     trickle_interval: float | None = None

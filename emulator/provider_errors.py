@@ -59,7 +59,7 @@ async def provider_error_shapes(request: web.Request, handler: Any) -> web.Strea
         return response
     try:
         body = json.loads(bytes(response.body or b""))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return response
     if not isinstance(body, dict) or "requestId" not in body or "code" not in body:
         return response  # a route's own success body

@@ -27,13 +27,10 @@ INTEGRATION = Path("custom_components/vocu")
 FLOW_MODULES = [
     "config_flow.py", "options_flow.py", "flow_forms.py", "account_check.py", "selectors.py",
 ]  # fmt: skip
-# Lines no offline test can reach yet: a built-in host (v1.vocu.ai, noiz.ai) answering. They wait
-# for the client's host map (issue 11) to send those hosts to the emulator. Listed, so that the
-# gate holds everything else at 100 % and fails once a listed line is covered (list gone stale).
-KNOWN_GAPS: dict[str, set[int]] = {
-    "config_flow.py": {127, 286, 287, 288},  # key accepted on a built-in host; reconfigure there
-    "flow_forms.py": {105},  # the base URL of Noiz's / MiniMax's own host
-}
+# Lines no offline test can reach, each with its reason: the gate holds everything else at
+# 100 % and fails once a listed line is covered (the list gone stale). Empty since the client's host
+# map lets tests reach the built-in hosts (tests/ha/test_flow_built_in_hosts.py).
+KNOWN_GAPS: dict[str, set[int]] = {}
 TEST_COVERAGE_MINIMUM = 95.0
 STATED_FIGURE = re.compile(r"(\d+(?:\.\d+)?) ?% combined")
 

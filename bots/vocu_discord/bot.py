@@ -6,12 +6,17 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from typing import Any, Literal
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
+from .cog_support import answer_command_error
+from .command_sync import sync_commands
 from .config import BotConfig
 from .services import BotServices
+from .startup import EXIT_DATABASE, StartupError, describe_voice_account
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -25,23 +30,64 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
+class VocuCommandTree(app_commands.CommandTree):
+    """Every failed command, ours or not, gets a short answer instead of Discord's timeout."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await answer_command_error(interaction, error)
+
+
+CommandSync = Literal["auto", "force", "never"]
+
+
 class VocuBot(commands.Bot):
-    def __init__(self, config: BotConfig) -> None:
-        super().__init__(command_prefix=commands.when_mentioned, intents=bot_intents())
+    def __init__(
+        self,
+        config: BotConfig,
+        *,
+        services: BotServices | None = None,
+        command_sync: CommandSync = "auto",
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=bot_intents(),
+            tree_cls=VocuCommandTree,
+            **options,  # e.g. connector= (tests point it at a loopback Discord)
+        )
         self.config = config
-        self.vocu_services: BotServices | None = None
+        self.vocu_services: BotServices | None = services
+        self.command_sync: CommandSync = command_sync
 
     async def setup_hook(self) -> None:
-        self.vocu_services = await BotServices.from_config(self.config)
+        if self.vocu_services is None:
+            self.vocu_services = await open_services(self.config)
         await self.load_extension("vocu_discord")
         if not self.vocu_services.owner_ids:
             self.vocu_services.owner_ids.update(await self._application_owner_ids())
-        if self.config.sync_guild_id:
-            guild = discord.Object(id=self.config.sync_guild_id)
-            self.tree.copy_global_to(guild=guild)
-            await self.tree.sync(guild=guild)
-        else:
-            await self.tree.sync()
+        if self.command_sync == "never":
+            return
+        assert self.application_id is not None  # known after login
+        try:
+            await sync_commands(
+                self.tree,
+                self.vocu_services.settings,
+                self.application_id,
+                self.config.sync_guild_id,
+                force=self.command_sync == "force",
+            )
+        except discord.HTTPException as error:
+            if self.command_sync == "force":
+                raise
+            # Not a reason to stay offline: Discord still has the commands of the last upload.
+            _LOGGER.error(
+                "Uploading the commands failed (HTTP %s, code %s); running with the ones "
+                "Discord already has (retry with: vocu-discord-bot sync)",
+                error.status,
+                error.code,
+            )
 
     async def _application_owner_ids(self) -> set[int]:
         info = await self.application_info()
@@ -57,6 +103,18 @@ class VocuBot(commands.Bot):
             if self.vocu_services is not None:
                 await self.vocu_services.aclose()
                 self.vocu_services = None
+
+
+async def open_services(config: BotConfig) -> BotServices:
+    """The database and the voice client; a database that cannot be opened is one line."""
+    try:
+        return await BotServices.from_config(config)
+    except Exception as error:  # sqlite3 / asyncpg / OSError: all mean "fix DATABASE_URL"
+        first_line = (str(error).splitlines() or [""])[0][:200]
+        raise StartupError(
+            f"the database (DATABASE_URL) cannot be opened: {type(error).__name__}: {first_line}",
+            EXIT_DATABASE,
+        ) from None
 
 
 SHUTDOWN_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -89,11 +147,24 @@ def install_shutdown_signals(bot: commands.Bot) -> Callable[[], Awaitable[None]]
     return uninstall
 
 
-async def run_bot(config: BotConfig) -> None:
-    bot = VocuBot(config)
+async def run_bot(config: BotConfig, *, command_sync: CommandSync = "auto") -> None:
+    services = await open_services(config)
+    try:
+        _LOGGER.info(await describe_voice_account(services.client, config.base_url))
+    except BaseException:
+        await services.aclose()
+        raise
+    bot = VocuBot(config, services=services, command_sync=command_sync)
     uninstall = install_shutdown_signals(bot)
     try:
         async with bot:
             await bot.start(config.discord_token)
     finally:
         await uninstall()
+
+
+async def sync_once(config: BotConfig) -> None:
+    """`vocu-discord-bot sync`: log in (no gateway), upload the commands, leave."""
+    bot = VocuBot(config, services=await open_services(config), command_sync="force")
+    async with bot:
+        await bot.login(config.discord_token)  # runs setup_hook, which uploads

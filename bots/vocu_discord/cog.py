@@ -19,12 +19,27 @@ from vocu_client.providers import Capability
 from .cog_base import CogBase
 from .cog_events import AutoReadEvents
 from .cog_settings import DictionaryCommands, ManageCommands, SettingsCommands, VoiceCommands
-from .cog_support import RecentChannels, errors_as_replies, names_for, reply
+from .cog_support import (
+    RecentChannels,
+    answer_command_error,
+    defer,
+    errors_as_replies,
+    names_for,
+    names_from_message,
+    reply,
+)
 from .control import NOT_ALLOWED, may_skip, may_steer
 from .feedback import ErrorKind, SpeechRefusedError, classify, user_message
-from .lifecycle import connect_with_policy
+from .lifecycle import (
+    VOICE_CONNECT_TIMEOUT,
+    GuildLocks,
+    ReconnectBudget,
+    check_joinable,
+    connect_with_policy,
+)
 from .services import BotServices
 from .speaker import SpeechRequest
+from .voice_client import PolicyVoiceClient
 from .voices import voice_label
 
 _LOGGER = logging.getLogger(__name__)
@@ -55,10 +70,21 @@ class VocuCog(
         self._idle_task: asyncio.Task[None] | None = None
         self.text_channels = RecentChannels()  # where failed queue items are reported
         services.speaker.error_sink = self.report_failed_item
+        self._join_locks = GuildLocks()
+        self._reconnects = ReconnectBudget()
         self.speak_menu = app_commands.ContextMenu(
-            name="Speak this message", callback=self.speak_message
+            name="Speak this message",
+            callback=self.speak_message,
+            # Servers only: a DM has no voice channel (Discord hid it nowhere before).
+            allowed_contexts=app_commands.AppCommandContext(guild=True),
         )
+        self.speak_menu.error(answer_command_error)
         super().__init__()
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await answer_command_error(interaction, error)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.speak_menu)
@@ -80,6 +106,8 @@ class VocuCog(
 
     @app_commands.command(description="Join your voice channel")
     async def join(self, interaction: discord.Interaction) -> None:
+        if not await defer(interaction):  # connecting can take seconds
+            return
         async with errors_as_replies(interaction):
             channel = _caller_voice_channel(interaction)
             current = self._bot_channel(interaction.guild_id or 0)
@@ -112,6 +140,8 @@ class VocuCog(
         voice: str | None = None,
         style: str | None = None,
     ) -> None:
+        if not await defer(interaction):  # expired: nobody would know it was accepted
+            return
         async with errors_as_replies(interaction):
             await self._take_turn(interaction)
             self.text_channels.remember(interaction.channel)
@@ -160,6 +190,8 @@ class VocuCog(
     async def voices(
         self, interaction: discord.Interaction, page: app_commands.Range[int, 1, 100] = 1
     ) -> None:
+        if not await defer(interaction):
+            return
         async with errors_as_replies(interaction):
             voices = await self.services.catalog.voices()
             pages = max(1, -(-len(voices) // VOICES_PER_PAGE))
@@ -180,13 +212,17 @@ class VocuCog(
         voice: str | None = None,
         style: str | None = None,
     ) -> None:
+        # Deferred ephemerally, so refusals and failures stay private; only the file is public.
+        if not await defer(interaction):
+            return
         async with errors_as_replies(interaction):
-            # Checked before deferring, so refusals stay ephemeral; the file itself is public.
             request = self._request(interaction, text, voice, style)
             prepared = await self.services.speaker.prepare(request, announce=False)
-            await interaction.response.defer(thinking=True)
             audio = await self.services.speaker.render_file(self.services.client, prepared)
-            await interaction.followup.send(file=discord.File(audio, filename="speech.mp3"))
+            await interaction.edit_original_response(content="Your file is posted below.")
+            await interaction.followup.send(
+                file=discord.File(audio, filename="speech.mp3"), ephemeral=False
+            )
 
     @app_commands.command(description="The voice account's credit balance (Manage Server)")
     async def credits(self, interaction: discord.Interaction) -> None:
@@ -195,6 +231,8 @@ class VocuCog(
         provider = self.services.client
         if not provider.supports(Capability.ACCOUNT):
             await reply(interaction, f"Credits are not available for {provider.info.title}.")
+            return
+        if not await defer(interaction):
             return
         async with errors_as_replies(interaction):
             account = await provider.get_account()
@@ -235,13 +273,15 @@ class VocuCog(
     async def speak_message(
         self, interaction: discord.Interaction, message: discord.Message
     ) -> None:
+        if not await defer(interaction):
+            return
         async with errors_as_replies(interaction):
             request = SpeechRequest(
                 guild_id=interaction.guild_id or 0,
                 author_id=interaction.user.id,  # the one asking pays from their budget
                 text=message.content,
                 channel_id=interaction.channel_id,
-                names=names_for(interaction.guild, message.content),
+                names=names_from_message(message),  # resolved mentions: no cache, no REST call
                 attachments=tuple(a.filename for a in message.attachments),
                 speaker_name=message.author.display_name,
                 quoted_author_id=message.author.id,
@@ -294,17 +334,22 @@ class VocuCog(
         self, guild: Any, channel: Any, text_channel_id: int | None = None
     ) -> None:
         """Connect (or move) to ``channel``, start the guild's player, remember the channel."""
+        async with self._join_locks(guild.id):  # a second join waits, then finds the first
+            await self._join_locked(guild, channel, text_channel_id)
+
+    async def _join_locked(self, guild: Any, channel: Any, text_channel_id: int | None) -> None:
         services = self.services
         settings = await services.settings.get_guild(guild.id)
         player = services.players.get(guild.id)
         if player is not None and getattr(player.voice_client, "channel", None) == channel:
             return
+        me = getattr(guild, "me", None)
+        if me is not None:
+            check_joinable(channel, me)
         if player is not None and hasattr(player.voice_client, "move_to"):
             await player.voice_client.move_to(channel)
         else:
-            voice_client = await connect_with_policy(
-                lambda: channel.connect(reconnect=False, self_deaf=True), guild_id=guild.id
-            )
+            voice_client = await self.connect_voice(guild, channel)
             await services.players.create(
                 guild.id,
                 voice_client,
@@ -313,6 +358,7 @@ class VocuCog(
                 on_error=services.speaker.on_error,
                 on_played=services.speaker.on_played,
                 on_dropped=services.speaker.on_dropped,
+                on_interrupted=self.report_interrupted_item,
             )
         services.idle.touch(guild.id)
         services.idle_notices.joined(guild.id)
@@ -321,6 +367,21 @@ class VocuCog(
             voice_channel_id=channel.id,
             text_channel_id=text_channel_id or settings.text_channel_id,
         )
+
+    async def connect_voice(self, guild: Any, channel: Any) -> Any:
+        """One connection under our policy; its closes come back to `on_voice_closed`."""
+        voice_client = await connect_with_policy(
+            lambda: channel.connect(
+                cls=PolicyVoiceClient,
+                reconnect=False,
+                self_deaf=True,
+                timeout=VOICE_CONNECT_TIMEOUT,
+            ),
+            guild_id=guild.id,
+        )
+        if isinstance(voice_client, PolicyVoiceClient):
+            voice_client.on_closed = self.on_voice_closed
+        return voice_client
 
     async def leave_guild(self, guild: Any, *, forget_channel: bool) -> bool:
         """Stop the player and disconnect; ``forget_channel`` prevents the re-join on restart."""
@@ -331,12 +392,16 @@ class VocuCog(
         services.speaker.forget_vanished(guild.id)
         services.idle.forget(guild.id)
         services.speaker.announcer.forget(guild.id)
+        self._join_locks.forget(guild.id)
         if forget_channel:
             await services.settings.update_guild(guild.id, voice_channel_id=None)
         if voice_client is None:
             return False
+        is_connected = getattr(voice_client, "is_connected", lambda: True)
         disconnect = getattr(voice_client, "disconnect", None)
-        if disconnect is not None:
+        # A dropped connection is already gone; disconnecting it again would wait (15 s) for a
+        # leave confirmation that never comes to a client discord.py has already forgotten.
+        if disconnect is not None and is_connected():
             await disconnect(force=True)
         return True
 
@@ -350,6 +415,17 @@ class VocuCog(
         channel = self.text_channels.get(item.channel_id) or self.bot.get_channel(item.channel_id)
         if channel is not None:
             await channel.send(user_message(error))
+
+    async def report_interrupted_item(self, item: Any) -> None:
+        """A voice drop cut an item off: say so (once per channel and hour), never silently."""
+        if item.channel_id is None or not self.services.notices.allow(
+            item.channel_id, ErrorKind.VOICE_DROPPED
+        ):
+            return
+        channel = self.text_channels.get(item.channel_id) or self.bot.get_channel(item.channel_id)
+        if channel is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await channel.send(user_message(SpeechRefusedError(ErrorKind.VOICE_DROPPED)))
 
 
 def _caller_voice_channel(interaction: discord.Interaction) -> Any:

@@ -17,7 +17,14 @@ from .budget import BudgetExhaustedError
 from .cog_base import CogBase
 from .cog_support import names_from_message
 from .feedback import MESSAGES, ErrorKind, SpeechRefusedError, classify, reaction, user_message
-from .lifecycle import VoiceConnectError, humans_remain
+from .lifecycle import (
+    ReconnectBudget,
+    VoiceCloseAction,
+    VoiceConnectError,
+    action_for_close,
+    close_reason,
+    humans_remain,
+)
 from .speaker import SpeechRequest
 
 _LOGGER = logging.getLogger(__name__)
@@ -33,6 +40,7 @@ SPEECH_ERRORS = (
 
 class AutoReadEvents(CogBase):
     _rejoined = False
+    _reconnects: ReconnectBudget
 
     async def join_channel(
         self, guild: Any, channel: Any, text_channel_id: int | None = None
@@ -40,6 +48,9 @@ class AutoReadEvents(CogBase):
         raise NotImplementedError  # provided by the cog
 
     async def leave_guild(self, guild: Any, *, forget_channel: bool) -> bool:
+        raise NotImplementedError  # provided by the cog
+
+    async def connect_voice(self, guild: Any, channel: Any) -> Any:
         raise NotImplementedError  # provided by the cog
 
     # -- auto-read ------------------------------------------------------------------------------
@@ -128,8 +139,13 @@ class AutoReadEvents(CogBase):
         if self.services.players.get(guild.id) is None:
             return
         if member.id == getattr(self.bot.user, "id", None):
-            if after.channel is None:  # disconnected by someone or by Discord: stay out
-                await self.leave_guild(guild, forget_channel=True)
+            # A channel of None is decided by how the voice connection closed (`on_voice_closed`):
+            # discord.py's own reconnects pass through it too. A move by a moderator: follow.
+            moved = getattr(before.channel, "id", None) != getattr(after.channel, "id", None)
+            if after.channel is not None and moved:
+                await self.services.settings.update_guild(
+                    guild.id, voice_channel_id=after.channel.id
+                )
             return
         bot_channel_id = self._bot_channel_id(guild.id)
         channel = before.channel
@@ -139,7 +155,68 @@ class AutoReadEvents(CogBase):
             and not humans_remain(channel.members)
         ):
             _LOGGER.info("Leaving voice in guild %s: only bots remain", guild.id)
-            await self.leave_guild(guild, forget_channel=True)
+            await self.leave_guild(guild, forget_channel=False)  # back when someone speaks
+
+    # -- voice drops --------------------------------------------------------------------------
+
+    async def on_voice_closed(self, voice_client: Any, code: int | None) -> None:
+        """The voice connection closed: reconnect, report and stay out, or forget the channel."""
+        guild = voice_client.guild
+        player = self.services.players.get(guild.id)
+        if player is None or player.voice_client is not voice_client:
+            return  # we left on purpose (the player goes first), or an old connection
+        action = action_for_close(code)
+        if action in (VoiceCloseAction.ENDED, VoiceCloseAction.CHECK_VOICE_STATE):
+            state = getattr(guild.me, "voice", None)
+            if state is None or state.channel is None:  # kicked, or the channel was deleted
+                _LOGGER.info("Removed from voice in guild %s (close %s)", guild.id, code)
+                await self.leave_guild(guild, forget_channel=True)
+                return
+            action = VoiceCloseAction.RECONNECT
+        if action is VoiceCloseAction.REPORT:
+            reason = close_reason(code)
+            _LOGGER.error(
+                "Voice in guild %s closed with %s (%s); staying out", guild.id, code, reason
+            )
+            await self.leave_guild(guild, forget_channel=False)
+            await self._voice_notice(guild.id, f"I left the voice channel: {reason} ({code}).")
+            return
+        await self._reconnect(guild, voice_client.channel, player, code)
+
+    async def _reconnect(self, guild: Any, channel: Any, player: Any, code: int | None) -> None:
+        """Back to the same channel with backoff; the queue waits. Gives up after the budget."""
+        player.voice_lost()
+        while self._reconnects.allow(guild.id):
+            delay = self._reconnects.backoff(guild.id)
+            _LOGGER.warning(
+                "Voice in guild %s closed with %s (%s); reconnecting in %.0f s",
+                guild.id, code, close_reason(code), delay,
+            )  # fmt: skip
+            await asyncio.sleep(delay)
+            if self.services.players.get(guild.id) is not player:
+                return  # left (or re-joined) meanwhile
+            try:
+                player.voice_restored(await self.connect_voice(guild, channel))
+            except (VoiceConnectError, discord.DiscordException) as error:
+                _LOGGER.warning("Reconnecting voice in guild %s failed: %s", guild.id, error)
+                code = None
+                continue
+            return
+        _LOGGER.error(
+            "Voice in guild %s keeps dropping; gave up (the next message re-joins)", guild.id
+        )
+        await self.leave_guild(guild, forget_channel=False)  # the saved channel stays
+
+    async def _voice_notice(self, guild_id: int, text: str) -> None:
+        """One message per guild and hour in the guild's text channel (if it has one)."""
+        settings = await self.services.settings.get_guild(guild_id)
+        channel_id = settings.text_channel_id
+        if channel_id is None or not self.services.notices.allow(guild_id, ErrorKind.VOICE_CLOSED):
+            return
+        channel = self.text_channels.get(channel_id) or self.bot.get_channel(channel_id)
+        if channel is not None:
+            with contextlib.suppress(discord.HTTPException):
+                await channel.send(text)
 
     async def leave_idle_guilds(self) -> list[int]:
         """Leave every guild whose player has been quiet longer than its inactivity timeout."""

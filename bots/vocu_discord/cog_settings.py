@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from .cog_base import CogBase
-from .cog_support import ConsentView, errors_as_replies, reply
+from .cog_support import ConsentView, defer, errors_as_replies, reply
 from .feedback import ErrorKind, SpeechRefusedError
 from .settings import GuildSettings
 from .voices import style_exists
@@ -31,6 +31,8 @@ class VoiceCommands(CogBase):
         style: str | None = None,
         speed: app_commands.Range[float, 0.5, 2.0] | None = None,
     ) -> None:
+        if not await defer(interaction):  # the voice list may have to be fetched
+            return
         async with errors_as_replies(interaction):
             chosen = await self.services.catalog.get(voice)
             if chosen is None or (style and not style_exists(chosen, style)):
@@ -125,6 +127,8 @@ class SettingsCommands(CogBase):
     async def settings_default_voice(
         self, interaction: discord.Interaction, voice: str | None = None, style: str | None = None
     ) -> None:
+        if not await self.require_manager(interaction) or not await defer(interaction):
+            return
         async with errors_as_replies(interaction):
             if voice:
                 chosen = await self.services.catalog.get(voice)
@@ -258,7 +262,7 @@ class ManageCommands(CogBase):
     @manage.command(name="delete", description="Delete a voice (owner only)")
     @app_commands.autocomplete(voice=CogBase.voice_autocomplete)
     async def manage_delete(self, interaction: discord.Interaction, voice: str) -> None:
-        if not await self.require_owner(interaction):
+        if not await self.require_owner(interaction) or not await defer(interaction):
             return
         async with errors_as_replies(interaction):
             await self.services.client.delete_voice(voice)

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import discord
+from discord import app_commands
 from vocu_client import errors
 
 from .budget import BudgetExhaustedError
@@ -31,6 +32,51 @@ async def reply(interaction: discord.Interaction, content: str, **kwargs: Any) -
         await interaction.followup.send(content, **kwargs)
     else:
         await interaction.response.send_message(content, **kwargs)
+
+
+async def defer(interaction: discord.Interaction) -> bool:
+    """Acknowledge now (Discord's 3 s) before any slow work; False if it expired already.
+
+    A False answer means nobody will ever see a reply, so the caller must do nothing (a
+    `/tts say` queued after an expired interaction would be spoken and billed unseen).
+    """
+    if interaction.response.is_done():
+        return True
+    try:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    except discord.NotFound:
+        _LOGGER.warning("Interaction %s expired before it was acknowledged", interaction.id)
+        return False
+    return True
+
+
+_ANSWERED = "vocu_error_answered"
+_GENERIC_FAILURE = "Something went wrong; the bot owner can find the details in the log."
+
+
+async def answer_command_error(
+    interaction: discord.Interaction, error: app_commands.AppCommandError
+) -> None:
+    """The one place a failed command reaches its user: one short sentence, never silence."""
+    if interaction.extras.get(_ANSWERED):
+        return  # the cog's handler answered; the tree's runs after it
+    interaction.extras[_ANSWERED] = True
+    original = getattr(error, "original", error)
+    match original:
+        case SpeechRefusedError() | BudgetExhaustedError() | errors.VoiceServiceError():
+            message = user_message(original)
+        case VoiceConnectError():
+            message = str(original)
+        case app_commands.NoPrivateMessage():
+            message = "This command works only in a server."
+        case app_commands.CheckFailure():
+            message = "You are not allowed to do that."
+        case _:
+            name = interaction.command.qualified_name if interaction.command else "?"
+            _LOGGER.error("Command %s failed: %s", name, type(original).__name__, exc_info=original)
+            message = _GENERIC_FAILURE
+    with contextlib.suppress(discord.HTTPException):
+        await reply(interaction, message)
 
 
 @contextlib.asynccontextmanager

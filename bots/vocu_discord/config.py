@@ -19,6 +19,7 @@ from typing import Final
 from vocu_client.providers import DEFAULT_PROVIDER, MINIMAX_OFFICIAL_HOSTS, PROVIDERS
 
 from .settings import DEFAULT_DATABASE_URL
+from .startup import default_database_url
 
 BASE_URL_ENV: Final = {
     "vocu": "VOCU_BASE_URL",
@@ -75,7 +76,7 @@ class BotConfig:
             group_id=(env.get("MINIMAX_GROUP_ID", "").strip() or None)
             if provider == "minimax_official"
             else None,
-            database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+            database_url=_database_url(env),
             default_voice_id=env.get("VOCU_DEFAULT_VOICE", "").strip() or None,
             owner_ids=_ids("BOT_OWNER_IDS", env.get("BOT_OWNER_IDS", "")),
             sync_guild_id=next(
@@ -91,6 +92,13 @@ def _base_url(provider: str, value: str) -> str | None:
     if provider == "minimax_official":
         return MINIMAX_OFFICIAL_HOSTS.get(value.lower(), value) or None
     return value or None
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    url = env.get("DATABASE_URL", "").strip() or default_database_url(env)
+    if not url.startswith(("sqlite://", "postgres://", "postgresql://")):
+        raise ConfigError("DATABASE_URL must start with sqlite:///, postgres:// or postgresql://.")
+    return url
 
 
 def _ids(name: str, text: str) -> frozenset[int]:

@@ -35,7 +35,10 @@ class ErrorKind(StrEnum):
     RATE_LIMITED = "rate_limited"
     SERVICE_AUTH = "service_auth"
     SERVICE_DOWN = "service_down"
+    UNEXPECTED_ANSWER = "unexpected_answer"
     NOT_ALLOWED = "not_allowed"
+    VOICE_DROPPED = "voice_dropped"
+    VOICE_CLOSED = "voice_closed"
     OPTED_OUT = "opted_out"
     COOLDOWN = "cooldown"
     UNKNOWN = "unknown"
@@ -53,7 +56,15 @@ MESSAGES: dict[ErrorKind, str] = {
     ErrorKind.RATE_LIMITED: "The voice service is busy; try again in a moment.",
     ErrorKind.SERVICE_AUTH: "The bot's voice service key is not accepted; the owner must fix it.",
     ErrorKind.SERVICE_DOWN: "The voice service cannot be reached right now; try again later.",
+    ErrorKind.UNEXPECTED_ANSWER: (
+        "The voice service sent an answer I do not understand; try again later."
+    ),
     ErrorKind.NOT_ALLOWED: "You are not allowed to do that.",
+    ErrorKind.VOICE_DROPPED: (
+        "The voice connection dropped while a message was being read; that message was skipped "
+        "(not replayed) and the rest of the queue goes on."
+    ),
+    ErrorKind.VOICE_CLOSED: "Discord closed the voice connection; I left the voice channel.",
     ErrorKind.OPTED_OUT: "That member asked for their messages not to be read aloud.",
     ErrorKind.COOLDOWN: "Slow down: wait a moment before the next message.",
     ErrorKind.UNKNOWN: "Something went wrong while speaking; the queue goes on.",
@@ -92,6 +103,8 @@ def classify(error: BaseException) -> ErrorKind:
             return ErrorKind.SERVICE_AUTH
         case errors.ServiceConnectionError() | errors.ServerError():
             return ErrorKind.SERVICE_DOWN
+        case errors.UnexpectedResponseError():
+            return ErrorKind.UNEXPECTED_ANSWER
     return ErrorKind.UNKNOWN
 
 

@@ -1,8 +1,11 @@
 """Voice connection policy and when to leave: close codes, empty channels, inactivity.
 
 discord.py retries some voice close codes forever (4017 "DAVE required" falls through to the
-generic reconnect with backoff), which turns a permanent refusal into a connect/disconnect loop.
-We connect with ``reconnect=False`` and decide here: one log line and stay out, or retry once.
+generic reconnect with backoff; 4006 loops are a known discord.py issue), which turns a permanent
+refusal into a connect/disconnect loop. We connect with ``reconnect=False`` and decide here.
+
+`action_for_close` and `ReconnectBudget` know nothing of discord.py: a close code (or None for
+a lost network) goes in, an action comes out, so another voice engine can reuse them.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from enum import StrEnum
 from typing import Any
 
+import aiohttp
 import discord
 
 _LOGGER = logging.getLogger(__name__)
@@ -26,6 +31,82 @@ RETRY_ONCE_CLOSE_CODES: dict[int, str] = {
     4006: "the voice session is no longer valid",
 }
 RETRY_BACKOFF_SECONDS = 5.0
+# Ours, not discord.py's 30 s: the user waits on a deferred reply, and on a timeout discord.py
+# waits as long again for the leave to be confirmed.
+VOICE_CONNECT_TIMEOUT = 15.0
+
+
+class VoiceCloseAction(StrEnum):
+    RECONNECT = "reconnect"  # transient: back to the same channel, with backoff and a budget
+    REPORT = "report"  # permanent: stay out, one ERROR line and one notice per guild and hour
+    CHECK_VOICE_STATE = "check_voice_state"  # 4014/4022: moved, kicked or channel deleted
+    ENDED = "ended"  # a normal close, usually our own leave
+
+
+TRANSIENT_CLOSE_CODES: dict[int | None, str] = {
+    None: "the network connection was lost",
+    1001: "the voice server went away",
+    1006: "the connection dropped without a close frame",
+    4006: "the voice session is no longer valid",
+    4009: "the voice session timed out",
+    4015: "the voice server crashed",
+}
+PERMANENT_CLOSE_CODES: dict[int, str] = {
+    4004: "the voice server refused the bot's authentication",
+    4016: "the voice server does not know the encryption mode",
+    4017: "Discord requires end-to-end encryption (DAVE) and the voice stack lacks it",
+    4020: "the voice server rejected a malformed request",
+    4021: "Discord rate-limited voice connections for this bot",
+}
+MAX_RECONNECTS = 5
+RECONNECT_WINDOW_SECONDS = 60.0
+
+
+def action_for_close(code: int | None) -> VoiceCloseAction:
+    if code in (4014, 4022):
+        return VoiceCloseAction.CHECK_VOICE_STATE
+    if code == 1000:
+        return VoiceCloseAction.ENDED
+    if code in PERMANENT_CLOSE_CODES:
+        return VoiceCloseAction.REPORT
+    return VoiceCloseAction.RECONNECT  # the listed transient codes, and any code we do not know
+
+
+def close_reason(code: int | None) -> str:
+    if code in PERMANENT_CLOSE_CODES:
+        return PERMANENT_CLOSE_CODES[code]  # type: ignore[index]
+    return TRANSIENT_CLOSE_CODES.get(code, "the voice connection closed")
+
+
+class ReconnectBudget:
+    """At most ``limit`` reconnects per guild within ``window`` seconds; then the bot gives up."""
+
+    def __init__(
+        self,
+        limit: int = MAX_RECONNECTS,
+        window: float = RECONNECT_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._limit = limit
+        self._window = window
+        self._clock = clock
+        self._attempts: dict[int, list[float]] = {}
+
+    def allow(self, guild_id: int) -> bool:
+        now = self._clock()
+        recent = [t for t in self._attempts.get(guild_id, []) if now - t < self._window]
+        if len(recent) >= self._limit:
+            self._attempts[guild_id] = recent
+            return False
+        self._attempts[guild_id] = [*recent, now]
+        return True
+
+    def backoff(self, guild_id: int) -> float:
+        """1, 2, 4, 8, 16 s for the attempts within the window."""
+        return float(2 ** max(0, len(self._attempts.get(guild_id, [])) - 1))
+
+    def forget(self, guild_id: int) -> None:
+        self._attempts.pop(guild_id, None)
 
 
 class VoiceConnectError(Exception):
@@ -62,7 +143,53 @@ async def connect_with_policy(
         except TimeoutError:
             _LOGGER.error("Voice in guild %s: connecting timed out", guild_id)
             raise VoiceConnectError("Connecting to the voice channel timed out.") from None
+        except (aiohttp.ClientError, OSError) as error:
+            _LOGGER.error("Voice in guild %s: voice server unreachable (%s)", guild_id, error)
+            raise VoiceConnectError(
+                "Discord's voice server could not be reached; try again in a moment."
+            ) from None
     raise AssertionError("unreachable")
+
+
+def check_joinable(channel: Any, me: Any) -> None:
+    """Refuse at once what Discord would leave unanswered (the connect would just time out)."""
+    if isinstance(channel, discord.StageChannel):
+        raise VoiceConnectError(
+            f"{channel.name} is a stage channel; I only speak in ordinary voice channels."
+        )
+    permissions = channel.permissions_for(me)
+    missing = [
+        label
+        for label, granted in (
+            ("View Channel", permissions.view_channel),
+            ("Connect", permissions.connect),
+            ("Speak", permissions.speak),
+        )
+        if not granted
+    ]
+    if missing:
+        raise VoiceConnectError(
+            f"I need the {' and '.join(missing)} permission in {channel.name}; "
+            "ask a server admin to grant it."
+        )
+    limit = getattr(channel, "user_limit", 0)
+    if limit and len(channel.members) >= limit and not permissions.move_members:
+        raise VoiceConnectError(f"{channel.name} is full ({limit} members).")
+
+
+class GuildLocks:
+    """One voice connect (or move) per guild at a time; later callers wait and then see it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def __call__(self, guild_id: int) -> asyncio.Lock:
+        return self._locks.setdefault(guild_id, asyncio.Lock())
+
+    def forget(self, guild_id: int) -> None:
+        lock = self._locks.get(guild_id)
+        if lock is not None and not lock.locked():
+            del self._locks[guild_id]
 
 
 def humans_remain(members: Iterable[Any]) -> bool:

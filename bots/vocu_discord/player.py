@@ -45,6 +45,7 @@ DropReason = Literal["overflow", "cleared", "skipped"]
 # (item, reason, may_be_billed): True when its stream URL was already being requested (prefetch),
 # so the service may have charged for it.
 DroppedCallback = Callable[[SpeechItem, DropReason, bool], Awaitable[None]]
+InterruptedCallback = Callable[[SpeechItem], Awaitable[None]]
 EventKind = Literal[
     "enqueued", "refused", "dropped", "preparing", "started", "finished", "failed", "cleared"
 ]
@@ -84,6 +85,7 @@ class GuildPlayer:
         on_error: ErrorCallback | None = None,
         on_played: PlayedCallback | None = None,
         on_dropped: DroppedCallback | None = None,
+        on_interrupted: InterruptedCallback | None = None,
         source_factory: SourceFactory | None = None,
         stop_timeout: float = 5.0,
     ) -> None:
@@ -93,6 +95,10 @@ class GuildPlayer:
         self._on_error = on_error
         self._on_played = on_played
         self._on_dropped = on_dropped
+        self._on_interrupted = on_interrupted
+        # Cleared while the voice connection is down: the queue waits instead of failing.
+        self._voice_up = asyncio.Event()
+        self._voice_up.set()
         self._source_factory: SourceFactory = source_factory or StreamSourceFactory()
         self._stop_timeout = stop_timeout
         self._current: SpeechItem | None = None
@@ -141,6 +147,14 @@ class GuildPlayer:
         elif self._current is not None:
             self._start_prefetch()
         return True
+
+    def voice_lost(self) -> None:
+        """The connection dropped; items wait (not fail) until `voice_restored`."""
+        self._voice_up.clear()
+
+    def voice_restored(self, voice_client: VoiceClientLike) -> None:
+        self.voice_client = voice_client
+        self._voice_up.set()
 
     def skip(self) -> bool:
         """Stop the current item (the queue moves on); False when nothing is playing."""
@@ -230,6 +244,11 @@ class GuildPlayer:
                 loop.call_soon_threadsafe(_resolve, done, error)
 
         try:
+            await self._voice_up.wait()
+        except asyncio.CancelledError:
+            prepared.discard()
+            raise
+        try:
             self.voice_client.play(prepared.source, after=after)
         except Exception as exc:
             prepared.discard()
@@ -250,6 +269,11 @@ class GuildPlayer:
             await self._report_error(item, error)
             return
         self._mark("finished", item)
+        if not self.voice_client.is_connected():
+            # The voice connection dropped mid-item: its audio is gone (piped, not replayable
+            # without a second bill), so it is skipped and its channel told; the queue waits.
+            self._voice_up.clear()
+            await self._call(self._on_interrupted, item)
         await self._call(self._on_played, item, prepared.result)
 
     async def _take_prepared(self, item: SpeechItem) -> PreparedAudio:

@@ -16,7 +16,8 @@ import discord
 
 from .audio import find_ffmpeg
 
-MIN_DISCORD = (2, 7, 1)
+DAVE_DISCORD = (2, 7, 0)  # DAVE landed here, with davey optional
+MIN_DISCORD = (2, 7, 1)  # davey mandatory
 MAX_DISCORD_EXCLUSIVE = (2, 8)
 FFMPEG_PROBE_TIMEOUT = 15.0
 
@@ -44,10 +45,15 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 
 def check_discord_version(version: str = discord.__version__) -> str | None:
     parsed = _version_tuple(version)
+    if parsed < DAVE_DISCORD:
+        return (
+            f"discord.py {version} is too old: it has no DAVE voice encryption "
+            "(Discord disconnects it with 4017); use >= 2.7.1"
+        )
     if parsed < MIN_DISCORD:
         return (
-            f"discord.py {version} is too old: DAVE voice needs >= 2.7.1 "
-            "(older versions are disconnected with 4017)"
+            f"discord.py {version} has DAVE only when the optional davey package is present "
+            "(else Discord disconnects it with 4017); 2.7.1 makes davey mandatory: use >= 2.7.1"
         )
     if parsed[:2] >= MAX_DISCORD_EXCLUSIVE:
         return f"discord.py {version} is untested: the player relies on 2.7.x internals; use <2.8"

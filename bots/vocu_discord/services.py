@@ -83,6 +83,7 @@ class BotServices:
     async def aclose(self) -> None:
         """Stop every player (reaping FFmpeg), then close the HTTP session and the database."""
         try:
+            await self.catalog.aclose()
             await self.players.aclose_all()
         finally:
             try:

@@ -120,6 +120,8 @@ SCHEMA: tuple[str, ...] = (
     " day TEXT NOT NULL, chars BIGINT NOT NULL, PRIMARY KEY (guild_id, user_id, day))",
     # The bot-wide cap sums one day over every guild.
     "CREATE INDEX IF NOT EXISTS char_usage_by_day ON char_usage (day)",
+    # The bot's own bookkeeping, e.g. the hash of the command tree last uploaded to Discord.
+    "CREATE TABLE IF NOT EXISTS bot_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
 # Check and count in one statement, so two reservations can never both pass on the same
@@ -166,6 +168,19 @@ class SettingsRepository(ABC):
     async def create_schema(self) -> None:
         for statement in SCHEMA:
             await self._execute(statement)
+
+    # the bot's own state
+    async def get_state(self, name: str) -> str | None:
+        row = await self._fetch_one("SELECT value FROM bot_state WHERE name = ?", name)
+        return row[0] if row else None
+
+    async def set_state(self, name: str, value: str) -> None:
+        await self._execute(
+            "INSERT INTO bot_state (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            name,
+            value,
+        )
 
     # guilds
     async def get_guild(self, guild_id: int) -> GuildSettings:

@@ -1,14 +1,19 @@
 """Read a voice sample for cloning: a media-source id, a local file (allowlisted) or a URL.
 
-Files are read in the executor (no blocking I/O in the event loop); URLs and media resolved to a
-URL are fetched with Home Assistant's shared session. Every failure is a translated
-``ServiceValidationError`` naming the source, never a traceback.
+A local file, given as a path or as a media-source id, is handled by one executor job that
+resolves its real path, checks that path against ``allowlist_external_dirs`` (media folders are in
+it by default), sniffs the audio type and reads it: nothing blocks the event loop, and a symlink
+to ``secrets.yaml`` is never uploaded. URLs and media resolved to a URL are fetched with Home
+Assistant's shared session. Every failure is a translated ``ServiceValidationError`` naming the
+source, never a traceback.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import aiohttp
 from homeassistant.components import media_source
@@ -19,6 +24,9 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .client.redact import redact_url
 from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core_config import Config
 
 # Voice samples are seconds to minutes of audio; anything far larger is a mistake.
 MAX_SAMPLE_BYTES: Final = 50 * 1024 * 1024
@@ -34,17 +42,49 @@ def _error(key: str, source: str) -> ServiceValidationError:
     )
 
 
-def _read_file(path: Path) -> bytes:
-    if path.stat().st_size > MAX_SAMPLE_BYTES:
-        raise ValueError("too large")
-    return path.read_bytes()
+def is_audio(head: bytes) -> bool:
+    """WAV, MP3 (ID3 tag or frame sync), M4A (``ftyp`` box), FLAC or OGG, by magic bytes."""
+    return (
+        (head[:4] == b"RIFF" and head[8:12] == b"WAVE")
+        or head[:3] == b"ID3"
+        or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+        or head[4:8] == b"ftyp"
+        or head[:4] in (b"fLaC", b"OggS")
+    )
+
+
+def _read_local_sample(config: Config, path: Path, source: str) -> bytes:
+    """One executor job: resolve the real path, check the allowlist on it, sniff, read.
+
+    The check is made on the resolved path, so a symlink (in a media folder or an allowlisted
+    one) to a file outside the allowlist is refused; the file is opened once, by that path.
+    """
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError) as err:
+        raise _error("audio_unreadable", source) from err
+    if not config.is_allowed_path(str(real)):
+        raise _error("path_not_allowed", source)
+    try:
+        with real.open("rb") as sample:
+            status = os.fstat(sample.fileno())
+            if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_SAMPLE_BYTES:
+                raise _error("audio_unreadable", source)
+            data = sample.read(MAX_SAMPLE_BYTES + 1)
+    except OSError as err:
+        raise _error("audio_unreadable", source) from err
+    if len(data) > MAX_SAMPLE_BYTES:
+        raise _error("audio_unreadable", source)
+    if not is_audio(data[:12]):
+        raise _error("not_audio", source)
+    return data
 
 
 async def _read_local(hass: HomeAssistant, path: Path, source: str) -> bytes:
-    try:
-        return await hass.async_add_executor_job(_read_file, path)
-    except (OSError, ValueError) as err:
-        raise _error("audio_unreadable", source) from err
+    if not path.is_absolute():
+        raise _error("path_not_allowed", source)
+    # Raises the translated ServiceValidationError itself (plain objects, safe off the loop).
+    return await hass.async_add_executor_job(_read_local_sample, hass.config, path, source)
 
 
 async def _fetch(hass: HomeAssistant, url: str, source: str) -> bytes:
@@ -77,6 +117,4 @@ async def async_read_audio(hass: HomeAssistant, source: str) -> tuple[bytes, str
     if source.startswith(("http://", "https://")):
         return await _fetch(hass, source, source), Path(source.split("?")[0]).name or "sample"
     path = Path(source)
-    if not path.is_absolute() or not hass.config.is_allowed_path(str(path)):
-        raise _error("path_not_allowed", source)
     return await _read_local(hass, path, source), path.name

@@ -188,6 +188,10 @@ class SynthesisGuard:
             return self._error(HomeAssistantError, "forbidden")
         if isinstance(err, errors.ServiceConnectionError):
             return self._error(HomeAssistantError, "cannot_connect")
+        if isinstance(err, errors.UnexpectedResponseError):
+            return self._error(
+                HomeAssistantError, "unexpected_response", request_id=err.request_id or "-"
+            )
         return self._error(HomeAssistantError, "service_error")
 
     def _error(

@@ -20,6 +20,7 @@ from homeassistant.helpers.selector import (
 
 from .client.errors import VoiceServiceError
 from .client.models import EMOTIONS, LANGUAGES, PRESETS, Voice
+from .client.wire import MAX_SEED, MIN_SEED
 from .const import (
     CONF_DAILY_CHAR_CAP,
     CONF_EMOTION,
@@ -44,7 +45,7 @@ from .service import audio_options
 EMOTION_FIELDS: tuple[str, ...] = tuple(f"emotion_{name}" for name in EMOTIONS)
 
 SPEED_MIN, SPEED_MAX = 0.5, 2.0
-SEED_MAX = 2**31 - 1
+SEED_MIN, SEED_MAX = MIN_SEED, MAX_SEED  # the client checks per-call seeds the same way
 
 
 def _count(maximum: int) -> NumberSelector:
@@ -83,7 +84,7 @@ def settings_schema(
         ),
         vol.Required(CONF_FLASH): BooleanSelector(),
         vol.Optional(CONF_SEED): NumberSelector(
-            NumberSelectorConfig(min=-1, max=SEED_MAX, step=1, mode=NumberSelectorMode.BOX)
+            NumberSelectorConfig(min=SEED_MIN, max=SEED_MAX, step=1, mode=NumberSelectorMode.BOX)
         ),
         vol.Required(CONF_VIVID): BooleanSelector(),
     }

@@ -14,6 +14,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .client.models import EMOTIONS, LANGUAGES, PRESETS, SynthesisOptions, Voice
+from .client.wire import MAX_SEED, MIN_SEED
 from .const import (
     CONF_EMOTION,
     CONF_FLASH,
@@ -84,7 +85,9 @@ OPTIONS_SCHEMA: Final = vol.Schema(
             None, vol.All(vol.Coerce(float), vol.Range(min=SPEED_RANGE[0], max=SPEED_RANGE[1]))
         ),
         vol.Optional(CONF_FLASH): vol.Any(None, cv.boolean),
-        vol.Optional(CONF_SEED): vol.Any(None, vol.Coerce(int)),
+        vol.Optional(CONF_SEED): vol.Any(
+            None, vol.All(vol.Coerce(int), vol.Range(min=MIN_SEED, max=MAX_SEED))
+        ),
         vol.Optional(CONF_VIVID): vol.Any(None, cv.boolean),
         vol.Optional(CONF_EMOTION): vol.Any(None, _emotion),
     },

@@ -158,6 +158,12 @@ class FakeInteraction:
         self.namespace = SimpleNamespace(**(namespace or {}))
         self.response = FakeResponse()
         self.followup = FakeFollowup()
+        self.original_edits: list[dict[str, Any]] = []
+        self.extras: dict[str, Any] = {}
+
+    async def edit_original_response(self, **kwargs: Any) -> None:
+        assert self.response.is_done(), "there is no original response to edit yet"
+        self.original_edits.append(kwargs)
 
     @property
     def messages(self) -> list[tuple[str | None, dict[str, Any]]]:

@@ -19,7 +19,9 @@ from bot_fakes import (  # noqa: F401 - `world_fixture` provides the `world` fix
     world_fixture,
 )
 from discord.ext import commands
+from vocu_discord.lifecycle import VOICE_CONNECT_TIMEOUT
 from vocu_discord.settings import GuildSettings
+from vocu_discord.voice_client import PolicyVoiceClient
 from vocu_emulator import seed
 from vocu_emulator.faults import Fault
 from vocu_emulator.pytest_plugin import EmulatorHandle
@@ -126,7 +128,14 @@ async def test_style_autocomplete_names_voice_and_style(world: World) -> None:
 
 async def test_say_enqueues_plays_and_reconciles_the_budget(world: World) -> None:
     voice_client = await world.join()
-    assert world.voice.connect_kwargs == [{"reconnect": False, "self_deaf": True}]
+    assert world.voice.connect_kwargs == [
+        {
+            "cls": PolicyVoiceClient,
+            "reconnect": False,
+            "self_deaf": True,
+            "timeout": VOICE_CONNECT_TIMEOUT,
+        }
+    ]
     saved = await world.services.settings.get_guild(world.guild.id)
     assert saved.voice_channel_id == world.voice.id  # remembered for the re-join after restart
 
@@ -388,7 +397,10 @@ async def test_file_returns_an_mp3_and_counts_billed_characters(world: World) ->
     interaction = world.interaction()
     await world.cog.file.callback(world.cog, interaction, "Send me this as a file.", seed.BOB_ID)
     assert interaction.response.deferred
-    sent = interaction.followup.sent[-1][1]["file"]
+    assert interaction.original_edits  # the private "thinking" answer says where the file is
+    sent_kwargs = interaction.followup.sent[-1][1]
+    assert sent_kwargs["ephemeral"] is False  # only the file itself is public
+    sent = sent_kwargs["file"]
     assert sent.filename == "speech.mp3"
     data = sent.fp.read()
     assert data[:3] == b"ID3" or data[0] == 0xFF
@@ -415,8 +427,10 @@ async def test_file_refusal_before_synthesis_stays_ephemeral(world: World) -> No
     await world.services.settings.update_guild(world.guild.id, max_chars=5)
     interaction = world.interaction()
     await world.cog.file.callback(world.cog, interaction, "Much too long.", seed.BOB_ID)
-    assert not interaction.response.deferred
-    assert "at most 5" in interaction.last
+    assert interaction.response.deferred  # deferred ephemerally first (the 3-second rule)
+    content, kwargs = interaction.messages[-1]
+    assert "at most 5" in (content or "")
+    assert kwargs["ephemeral"] is True
 
 
 async def test_optout_and_forget(world: World) -> None:
@@ -508,7 +522,9 @@ async def test_leave_when_only_bots_remain(world: World) -> None:
     await world.cog.on_voice_state_update(world.member, before, after)
     assert voice_client.disconnected
     assert world.services.players.get(world.guild.id) is None
-    assert (await world.services.settings.get_guild(world.guild.id)).voice_channel_id is None
+    # An emptied channel is not a "leave for good": the next message (or a restart) re-joins it.
+    saved = await world.services.settings.get_guild(world.guild.id)
+    assert saved.voice_channel_id == world.voice.id
 
 
 async def test_leave_after_inactivity(world: World) -> None:

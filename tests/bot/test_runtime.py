@@ -13,14 +13,16 @@ from pathlib import Path
 import pytest
 from vocu_discord.bot import VocuBot, bot_intents, install_shutdown_signals
 from vocu_discord.config import BotConfig, ConfigError
-from vocu_discord.settings import DEFAULT_DATABASE_URL
 from vocu_emulator import seed
 from vocu_emulator.pytest_plugin import EmulatorHandle
 
 
 def test_config_from_env_defaults() -> None:
-    config = BotConfig.from_env({"DISCORD_TOKEN": "d-secret", "VOCU_TOKEN": "v-secret"})
-    assert config.database_url == DEFAULT_DATABASE_URL == "sqlite:///vocu-bot.sqlite3"
+    config = BotConfig.from_env(
+        {"DISCORD_TOKEN": "d-secret", "VOCU_TOKEN": "v-secret", "XDG_DATA_HOME": "/srv/data"}
+    )
+    # Next to a documented data directory, not wherever the bot happened to be started.
+    assert config.database_url == "sqlite:////srv/data/vocu-discord/vocu-bot.sqlite3"
     assert config.provider == "vocu" and config.base_url is None  # the service's own API
     assert config.owner_ids == frozenset() and config.default_voice_id is None
     assert config.bot_daily_chars is None  # no bot-wide cap unless the operator sets one

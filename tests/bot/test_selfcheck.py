@@ -25,6 +25,11 @@ def test_discord_without_dave_is_reported(version: str) -> None:
     assert problem and version in problem and "4017" in problem
 
 
+def test_2_7_0_is_refused_for_its_optional_davey_not_for_lacking_dave() -> None:
+    problem = check_discord_version("2.7.0")
+    assert problem and "optional davey" in problem and "no DAVE" not in problem
+
+
 def test_supported_discord_versions_pass() -> None:
     assert check_discord_version("2.7.1") is None
     assert check_discord_version("2.8.0a") is not None  # untested internals

@@ -92,7 +92,7 @@ def build_error(
     payload: Any = None
     try:
         payload = json.loads(body.decode("utf-8", "replace")) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         payload = None
     if not isinstance(payload, Mapping):
         payload = {}
@@ -202,6 +202,13 @@ class Transport:
                 "no API key given", code="AUTH_UNAUTHORIZED", provider=provider
             )
         self._api_key = api_key.strip()
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in self._api_key):
+            # A CR/LF would split the Authorization header; say so now, not as a traceback later.
+            raise errors.AuthenticationError(
+                "the API key contains a line break or control character",
+                code="AUTH_UNAUTHORIZED",
+                provider=provider,
+            )
         self.base_url = base_url.rstrip("/")
         self._session = session
         self._owns_session = session is None
@@ -536,6 +543,13 @@ class Transport:
             return {}
         try:
             payload = json.loads(body)
+        except RecursionError:
+            raise errors.UnexpectedResponseError(
+                "unexpected answer from the service: JSON nested too deeply",
+                status=response.status,
+                request_id=response.headers.get(REQUEST_ID_HEADER),
+                provider=self.provider,
+            ) from None
         except ValueError:
             raise self.scrub(
                 errors.ServerError(

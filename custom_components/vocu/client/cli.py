@@ -9,6 +9,10 @@ named by ``--token-env``. The base URL from ``--base-url`` or ``VOCU_BASE_URL`` 
 ``vocu.studio``, ``wusound.cn``; for MiniMax ``global``, ``mainland``). A command the service
 lacks fails with one line ("noiz has no account endpoint"). Failures print one line and exit
 non-zero.
+
+``-o FILE`` is checked before anything is sent and written to a temporary file beside it, renamed
+over FILE only once the audio is complete, so a failure or a signal (SIGINT, SIGTERM, SIGHUP: exit
+128 + its number) leaves the previous file as it was; FIFOs and devices are written directly.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ import contextlib
 import dataclasses
 import json
 import os
+import signal
+import stat
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -63,7 +70,12 @@ EXIT_CODES: tuple[tuple[type[errors.VoiceServiceError], int, str], ...] = (
     (errors.UnsupportedOperationError, 12, "not supported"),
     (errors.VoiceServiceError, 1, "error"),
 )
-EXIT_INTERRUPTED = 130
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT; other signals exit 128 + their number too
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# Voice samples are seconds to minutes of audio (Home Assistant's clone action has the same cap).
+MAX_SAMPLE_BYTES = 50 * 1024 * 1024
 
 Command = Callable[[VoiceProvider, argparse.Namespace], Awaitable[None]]
 
@@ -85,54 +97,119 @@ def _options(args: argparse.Namespace) -> SynthesisOptions:
 
 
 def _read_text(value: str) -> str:
-    return sys.stdin.read() if value == "-" else value
+    if value != "-":
+        return value
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise CliError("standard input is not valid UTF-8 text") from None
 
 
-class _OutputFile:
-    """An MP3 file opened on the first bytes, so a run that fails early keeps an older file,
-    and removed again when the stream fails midway (a truncated MP3 would pass for a good one)."""
+class CliError(Exception):
+    """A problem with the command line itself (arguments, files): one line, exit 2."""
+
+
+class _Output:
+    """Where an MP3 goes, checked before any (billed) request is sent.
+
+    A regular file or a new path is written to a temporary file beside it, flushed, fsynced and
+    renamed over the target only once the whole answer arrived: on any failure or signal the old
+    file stays intact and no partial file remains. FIFOs and devices (``/dev/null``) and stdout
+    (``-``) are written directly.
+    """
 
     def __init__(self, output: str) -> None:
-        self._path = None if output == "-" else Path(output)
+        self._stdout = output == "-"
+        self._target: Path | None = None
+        self._temp: Path | None = None
         self._handle: IO[bytes] | None = None
+        self._direct: Path | None = None
+        self._mode = 0o644
+        if self._stdout:
+            return
+        path = Path(output)
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            status = None
+        except OSError as exc:
+            raise CliError(f"cannot write {output}: {exc.strerror}") from None
+        if status is not None and stat.S_ISDIR(status.st_mode):
+            raise CliError(f"cannot write {output}: it is a directory")
+        if status is not None and not stat.S_ISREG(status.st_mode):
+            self._direct = path  # a FIFO or a device: there is nothing to replace
+            return
+        parent = path.parent
+        if not parent.is_dir():
+            raise CliError(f"cannot write {output}: the directory {parent} does not exist")
+        try:
+            handle, temp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".part")
+        except OSError as exc:
+            raise CliError(f"cannot write {output}: {exc.strerror}") from None
+        self._handle = os.fdopen(handle, "wb")
+        self._temp = Path(temp)
+        self._target = path
+        self._mode = stat.S_IMODE(status.st_mode) if status is not None else _default_mode()
 
     def write(self, chunk: bytes) -> None:
-        if self._path is None:
+        if self._stdout:
             sys.stdout.buffer.write(chunk)
             sys.stdout.buffer.flush()
             return
+        if self._handle is None and self._direct is not None:
+            self._handle = self._direct.open("wb")
         if self._handle is None:
-            self._handle = self._path.open("wb")
+            raise RuntimeError("the output was already committed or discarded")
         self._handle.write(chunk)
         self._handle.flush()
 
-    def close(self, *, failed: bool) -> None:
+    def commit(self) -> None:
+        """The whole answer arrived: make it the file at the target path."""
         if self._handle is not None:
+            if self._temp is not None:
+                os.fsync(self._handle.fileno())
             self._handle.close()
-            if failed and self._path is not None:
-                self._path.unlink(missing_ok=True)
+            self._handle = None
+        if self._temp is not None and self._target is not None:
+            os.chmod(self._temp, self._mode)
+            os.replace(self._temp, self._target)
+            self._temp = None
+
+    def discard(self) -> None:
+        """Failure or signal: drop the partial answer, leave the target as it was."""
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.close()
+            self._handle = None
+        if self._temp is not None:
+            self._temp.unlink(missing_ok=True)
+            self._temp = None
 
 
-async def _write_stream(chunks: AsyncIterator[bytes], output: str) -> int:
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+async def _write_stream(chunks: AsyncIterator[bytes], output: _Output) -> int:
     """Write chunks as they arrive; return how many bytes were written."""
-    sink = _OutputFile(output)
     written = 0
     try:
         async for chunk in chunks:
-            sink.write(chunk)
+            output.write(chunk)
             written += len(chunk)
+        output.commit()
     except BaseException:
-        sink.close(failed=True)
+        output.discard()
         raise
-    sink.close(failed=False)
     return written
 
 
 async def cmd_say(client: VoiceProvider, args: argparse.Namespace) -> None:
     args.text = _read_text(args.text)
-    written = await _write_stream(
-        client.iter_speech(args.text, args.voice, _options(args)), args.output
-    )
+    output = _Output(args.output)  # checked before the billed request
+    written = await _write_stream(client.iter_speech(args.text, args.voice, _options(args)), output)
     if args.output != "-":
         print(f"wrote {written} bytes of MP3 to {args.output}", file=sys.stderr)
 
@@ -199,10 +276,7 @@ async def cmd_clone(client: VoiceProvider, args: argparse.Namespace) -> None:
         )
     else:
         path = Path(source)
-        try:
-            audio = await asyncio.to_thread(path.read_bytes)
-        except OSError as exc:
-            raise errors.ValidationError(f"cannot read {path}: {exc.strerror}") from None
+        audio = await asyncio.to_thread(_read_sample, path)
         # MiniMax's own API clones under a voice id the caller picks (derived from --name if not).
         extra = {"voice_id": args.voice_id} if args.voice_id else {}
         if extra and client.name != "minimax_official":
@@ -231,6 +305,18 @@ async def cmd_clone(client: VoiceProvider, args: argparse.Namespace) -> None:
     print(voice.id)
 
 
+def _read_sample(path: Path) -> bytes:
+    """The sample's bytes, at most MAX_SAMPLE_BYTES (``/dev/zero`` must not fill the memory)."""
+    try:
+        with path.open("rb") as sample:
+            audio = sample.read(MAX_SAMPLE_BYTES + 1)
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    if len(audio) > MAX_SAMPLE_BYTES:
+        raise CliError(f"{path} is larger than {MAX_SAMPLE_BYTES // (1024 * 1024)} MB")
+    return audio
+
+
 async def cmd_delete(client: VoiceProvider, args: argparse.Namespace) -> None:
     await client.delete_voice(args.voice_id)
     print(f"deleted voice {args.voice_id}", file=sys.stderr)
@@ -240,10 +326,14 @@ def _job_line(job: Job) -> str:
     return f"{job.id}\t{job.status}\t{job.characters or '-'}\t{job.audio_url or '-'}"
 
 
-async def _save_job_audio(client: VocuClient, job: Job, output: str | None) -> None:
-    if output and job.audio_url:
-        audio = await client.download(job.audio_url)
-        await _write_stream(_once(audio), output)
+async def _save_job_audio(client: VocuClient, job: Job, output: _Output | None) -> None:
+    if output is None:
+        return
+    if not job.audio_url:
+        output.discard()
+        return
+    audio = await client.download(job.audio_url)
+    await _write_stream(_once(audio), output)
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:
@@ -259,14 +349,25 @@ async def cmd_jobs(provider: VoiceProvider, args: argparse.Namespace) -> None:
         job = await client.get_job(args.job_id)
         print(_as_json(job) if args.json else _job_line(job))
     elif args.jobs_command == "create":
-        job = await client.create_job(_read_text(args.text), args.voice, _options(args))
-        if args.wait or args.output:
-            job = await client.wait_for_job(job.id, timeout=args.timeout)
-            await _save_job_audio(client, job, args.output)
+        text = _read_text(args.text)
+        output = _Output(args.output) if args.output else None
+        try:
+            job = await client.create_job(text, args.voice, _options(args))
+            if args.wait or output is not None:
+                job = await client.wait_for_job(job.id, timeout=args.timeout)
+                await _save_job_audio(client, job, output)
+        finally:
+            if output is not None:
+                output.discard()
         print(_job_line(job))
     elif args.jobs_command == "wait":
-        job = await client.wait_for_job(args.job_id, timeout=args.timeout)
-        await _save_job_audio(client, job, args.output)
+        output = _Output(args.output) if args.output else None
+        try:
+            job = await client.wait_for_job(args.job_id, timeout=args.timeout)
+            await _save_job_audio(client, job, output)
+        finally:
+            if output is not None:
+                output.discard()
         print(_job_line(job))
     elif args.jobs_command == "delete":
         await client.delete_job(args.job_id)
@@ -360,13 +461,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _whole(minimum: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more, not {number}")
+        return number
+
+    return parse
+
+
 def _add_jobs_parser(commands: Any) -> None:
     jobs = commands.add_parser("jobs", help="asynchronous generation jobs")
     jobs.set_defaults(handler=cmd_jobs)
     sub = jobs.add_subparsers(dest="jobs_command", required=True)
     listing = sub.add_parser("list")
-    listing.add_argument("--limit", type=int, default=20)
-    listing.add_argument("--offset", type=int, default=0)
+    listing.add_argument("--limit", type=_whole(1), default=20, help="1-100")
+    listing.add_argument("--offset", type=_whole(0), default=0)
     listing.add_argument("--status")
     listing.add_argument("--json", action="store_true")
     get = sub.add_parser("get")
@@ -413,6 +527,36 @@ def exit_code(exc: errors.VoiceServiceError) -> int:
     return next(code for cls, code, _ in EXIT_CODES if isinstance(exc, cls))
 
 
+async def run(args: argparse.Namespace, token: str) -> int:
+    """Run the command; a handled signal cancels it (cleaning up) and exits 128 + its number."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    received: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        if not received and task is not None:
+            received.append(signum)
+            task.cancel()
+
+    installed: list[signal.Signals] = []
+    for signum in HANDLED_SIGNALS:
+        # Only the main thread can take signals (main() may run in a worker thread in tests).
+        with contextlib.suppress(ValueError, RuntimeError):
+            loop.add_signal_handler(signum, on_signal, signum)
+            installed.append(signum)
+    try:
+        return await _run(args, token)
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        name = signal.Signals(received[0]).name
+        print(f"vocu: interrupted by {name}", file=sys.stderr)
+        return 128 + received[0]
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+
+
 def base_url_of(args: argparse.Namespace) -> str | None:
     """``--base-url`` or the service's variable; MiniMax's host names become its URLs."""
     base_url = args.base_url or os.environ.get(BASE_URL_ENV[args.provider]) or None
@@ -421,7 +565,7 @@ def base_url_of(args: argparse.Namespace) -> str | None:
     return base_url
 
 
-async def run(args: argparse.Namespace, token: str) -> int:
+async def _run(args: argparse.Namespace, token: str) -> int:
     base_url = base_url_of(args)
     extra: dict[str, Any] = {}
     account = args.account or os.environ.get("USEAPI_ACCOUNT")
@@ -444,18 +588,60 @@ async def run(args: argparse.Namespace, token: str) -> int:
     return 0
 
 
+def _undecodable(argv: Sequence[str]) -> bool:
+    """Arguments that were not valid UTF-8 reach Python as lone surrogates."""
+    return any(0xD800 <= ord(char) <= 0xDFFF for arg in argv for char in arg)
+
+
+def _check_token(token: str, token_env: str) -> str | None:
+    """Why the key cannot be sent in an HTTP header, or None (the key itself is never shown)."""
+    if any(char in "\r\n" for char in token):
+        return f"the key in {token_env} contains a line break; set it without CR/LF"
+    if any(ord(char) < 0x20 or ord(char) == 0x7F or ord(char) > 0x7E for char in token):
+        return f"the key in {token_env} contains characters an API key cannot have"
+    return None
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the exit-time flush stays quiet."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    if _undecodable(raw):
+        print("vocu: an argument is not valid UTF-8 text", file=sys.stderr)
+        return EXIT_USAGE
+    args = build_parser().parse_args(raw)
     token_env = args.token_env or PROVIDERS[args.provider].token_env
     token = os.environ.get(token_env, "").strip()
     if not token:
         print(f"vocu: authentication failed: set the API token in {token_env}", file=sys.stderr)
+        return 3
+    problem = _check_token(token, token_env)
+    if problem:
+        print(f"vocu: authentication failed: {problem}", file=sys.stderr)
         return 3
     try:
         return asyncio.run(run(args, token))
     except KeyboardInterrupt:
         print("vocu: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except CliError as exc:
+        print(f"vocu: invalid request: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        _silence_stdout()
+        print("vocu: the output was closed before the audio ended", file=sys.stderr)
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        print(
+            f"vocu: cannot write the output: {exc.strerror or type(exc).__name__}", file=sys.stderr
+        )
+        return 1
 
 
 if __name__ == "__main__":

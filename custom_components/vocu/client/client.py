@@ -13,8 +13,8 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, Self
-from urllib.parse import quote, urlsplit
+from typing import Any, Self, TypeVar
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -24,6 +24,7 @@ from .body import MAX_DOWNLOAD_BYTES
 from .deadline import Deadline, bounded, polling_deadline
 from .hosts import VOCU_HOSTS
 from .models import (
+    LANGUAGES,
     Account,
     GenerationResult,
     Job,
@@ -32,12 +33,19 @@ from .models import (
     Template,
     TurboChannel,
     Voice,
+    data_object,
+    data_objects,
+    object_of,
+    parse_answer,
+    text_of,
 )
+from .paths import resource_path
 from .polling import poll_until_ready
 from .streaming import SpeechStream, max_audio_bytes, open_with_synthesis_retry
 from .text import split_text
 from .turbo import TurboSession, connect_turbo
 
+T = TypeVar("T")  # not PEP 695 brackets: the package supports Python 3.11
 _LOGGER = logging.getLogger(__name__)
 
 HOSTS: dict[str, str] = {
@@ -55,17 +63,42 @@ def resolve_base_url(base_url: str) -> str:
     return HOSTS.get(base_url.strip().lower(), base_url.strip()).rstrip("/")
 
 
+MAX_PAGE_SIZE = 100
+
+
+def _check_page(limit: int, offset: int) -> None:
+    """A page request the service would refuse or misread (a negative limit) is ours to refuse."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise errors.ValidationError(
+            f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}, not {limit}",
+            code="VALIDATION_INVALID_VALUE",
+        )
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise errors.ValidationError(
+            f"offset must be a whole number from 0, not {offset}", code="VALIDATION_INVALID_VALUE"
+        )
+
+
 def _own_hosts(base_url: str) -> frozenset[str]:
     """Vocu's hosts trust each other (exports name either); v1.wusound.cn is another service."""
     return VOCU_HOSTS if (urlsplit(base_url).hostname or "").lower() in VOCU_HOSTS else frozenset()
 
 
-def _segment(value: str) -> str:
-    return quote(value, safe=":")  # market voices are "market:<uuid>", passed through verbatim
-
-
 def _voice(payload: Mapping[str, Any]) -> Voice:
-    return Voice.from_api(payload.get("data") or {})
+    return Voice.from_api(data_object(payload))
+
+
+def _voices(payload: Mapping[str, Any]) -> list[Voice]:
+    return [Voice.from_api(item) for item in data_objects(payload)]
+
+
+def _job(payload: Mapping[str, Any]) -> Job:
+    return Job.from_api(data_object(payload))
+
+
+def _account(payload: Mapping[str, Any]) -> Account:
+    # `user`, not `data` (reference §1.3)
+    return Account.from_api(object_of(payload.get("user") or payload.get("data") or None))
 
 
 class VocuClient:
@@ -127,18 +160,32 @@ class VocuClient:
         """Close the HTTP session if the client created it; an injected one stays open."""
         await self._transport.close()
 
+    def _path(self, template: str, **ids: str) -> str:
+        """A path with ids: checked, encoded, kept under its resource (``paths``)."""
+        return resource_path(self.base_url, template, provider="vocu", **ids)
+
+    async def _answer(
+        self, parse: Callable[[Mapping[str, Any]], T], method: str, path: str, **kwargs: Any
+    ) -> T:
+        """One JSON request, its answer parsed through the parse boundary."""
+        payload, request_id = await self._transport.request_with_id(method, path, **kwargs)
+        return parse_answer(
+            parse, payload, what=f"{method} {path}", request_id=request_id, provider="vocu"
+        )
+
     # -- account / presets ------------------------------------------------------------------
 
     @bounded
     async def get_account(self, *, deadline: Deadline | None = None) -> Account:
-        payload = await self._transport.request("GET", "/api/account/info")
-        user = payload.get("user") or payload.get("data") or {}  # `user`, not `data` (§1.3)
-        return Account.from_api(user)
+        return await self._answer(_account, "GET", "/api/account/info")
 
     @bounded
     async def list_presets(self, *, deadline: Deadline | None = None) -> list[Preset]:
-        payload = await self._transport.request("GET", "/api/tts/presets")
-        return [Preset.from_api(item) for item in payload.get("data") or []]
+        return await self._answer(
+            lambda payload: [Preset.from_api(item) for item in data_objects(payload)],
+            "GET",
+            "/api/tts/presets",
+        )
 
     # -- voices -----------------------------------------------------------------------------
 
@@ -153,12 +200,13 @@ class VocuClient:
         params = {"showMarket": "true" if include_market else "false"}
         if show_full:
             params["show"] = "full"
-        payload = await self._transport.request("GET", "/api/voice", params=params)
-        return [Voice.from_api(item) for item in payload.get("data") or []]
+        return await self._answer(_voices, "GET", "/api/voice", params=params)
 
     @bounded
     async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
-        return _voice(await self._transport.request("GET", f"/api/voice/{_segment(voice_id)}"))
+        return await self._answer(
+            _voice, "GET", self._path("/api/voice/{voice_id}", voice_id=voice_id)
+        )
 
     @bounded
     async def create_voice(
@@ -179,6 +227,12 @@ class VocuClient:
             raise errors.ValidationError(
                 "the voice sample is empty", code="VALIDATION_MISSING_FIELD"
             )
+        if language is not None and language not in LANGUAGES:
+            # Checked here, not by the service: the sample would be uploaded first.
+            raise errors.ValidationError(
+                f"unsupported language {language!r}; use one of {', '.join(LANGUAGES)}",
+                code="UNSUPPORTED_LANGUAGE",
+            )
         body: dict[str, Any] = {
             "name": name.strip(),
             "prompt": wire.data_url(audio, wire.detect_mime(audio, filename)),
@@ -186,7 +240,7 @@ class VocuClient:
         }
         optional = {"language": language, "description": description, "modelVersion": model_version}
         body.update({key: value for key, value in optional.items() if value is not None})
-        return _voice(await self._transport.request("POST", "/api/voice", json_body=body))
+        return await self._answer(_voice, "POST", "/api/voice", json_body=body)
 
     async def wait_for_voice(
         self,
@@ -225,8 +279,8 @@ class VocuClient:
             for key, value in (("name", name), ("description", description))
             if value is not None
         }
-        path = f"/api/voice/{_segment(voice_id)}/info"
-        return _voice(await self._transport.request("POST", path, json_body=body))
+        path = self._path("/api/voice/{voice_id}/info", voice_id=voice_id)
+        return await self._answer(_voice, "POST", path, json_body=body)
 
     @bounded
     async def set_voice_avatar(
@@ -238,13 +292,15 @@ class VocuClient:
         deadline: Deadline | None = None,
     ) -> Voice:
         body = {"avatar": wire.data_url(image, mime)}
-        path = f"/api/voice/{_segment(voice_id)}/avatar"
-        return _voice(await self._transport.request("POST", path, json_body=body))
+        path = self._path("/api/voice/{voice_id}/avatar", voice_id=voice_id)
+        return await self._answer(_voice, "POST", path, json_body=body)
 
     @bounded
     async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
-            "DELETE", f"/api/voice/{_segment(voice_id)}", missing_ok_on_retry=True
+            "DELETE",
+            self._path("/api/voice/{voice_id}", voice_id=voice_id),
+            missing_ok_on_retry=True,
         )
 
     @bounded
@@ -266,34 +322,40 @@ class VocuClient:
             body["description"] = description
         if vocal_filter is not None:
             body["vocalFilter"] = vocal_filter
-        path = f"/api/voice/{_segment(voice_id)}/prompt"
-        return _voice(await self._transport.request("POST", path, json_body=body))
+        path = self._path("/api/voice/{voice_id}/prompt", voice_id=voice_id)
+        return await self._answer(_voice, "POST", path, json_body=body)
 
     @bounded
     async def delete_style(
         self, voice_id: str, style_id: str, *, deadline: Deadline | None = None
     ) -> Voice:
-        path = f"/api/voice/{_segment(voice_id)}/prompt/{_segment(style_id)}"
-        return _voice(await self._transport.request("DELETE", path))
+        path = self._path(
+            "/api/voice/{voice_id}/prompt/{style_id}", voice_id=voice_id, style_id=style_id
+        )
+        return await self._answer(_voice, "DELETE", path)
 
     @bounded
     async def get_style_transcript(
         self, voice_id: str, style_id: str, *, deadline: Deadline | None = None
     ) -> str | None:
-        path = f"/api/voice/{_segment(voice_id)}/prompt/{_segment(style_id)}/stt"
-        data = (await self._transport.request("GET", path)).get("data")
+        path = self._path(
+            "/api/voice/{voice_id}/prompt/{style_id}/stt", voice_id=voice_id, style_id=style_id
+        )
+        data = await self._answer(lambda payload: payload.get("data"), "GET", path)
         return data if isinstance(data, str) else None
 
     @bounded
     async def import_shared_voice(self, share_id: str, *, deadline: Deadline | None = None) -> str:
-        payload = await self._transport.request(
-            "POST", "/api/voice/byShareId", json_body={"shareId": share_id}
-        )
         # Legacy endpoint, answer not captured: C-NB reads top-level `voiceId`, C-PY1 also
         # `data.voiceId`; accept both (and a Voice object under `data`).
-        raw = payload.get("data")
-        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        voice_id = payload.get("voiceId") or data.get("voiceId") or data.get("id")
+        def voice_id_of(payload: Mapping[str, Any]) -> str | None:
+            raw = payload.get("data")
+            data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+            return text_of(payload.get("voiceId") or data.get("voiceId") or data.get("id"))
+
+        voice_id = await self._answer(
+            voice_id_of, "POST", "/api/voice/byShareId", json_body={"shareId": share_id}
+        )
         if not voice_id:
             raise errors.ServerError("the service did not say which voice was imported")
         return str(voice_id)
@@ -309,7 +371,7 @@ class VocuClient:
         deadline: Deadline | None = None,
     ) -> SpeechStream:
         """Stream one request's MP3 (text up to ``max_chars_per_request``); see SpeechStream."""
-        wire.validate(text, options, self.max_chars_per_request)
+        wire.validate(text, options, self.max_chars_per_request, voice_id)
         fields = wire.generation_fields(text, voice_id, options)
         transport = self._transport
         params = wire.query_fields(fields)
@@ -358,7 +420,7 @@ class VocuClient:
         deadline: Deadline | None = None,
     ) -> AsyncIterator[bytes]:
         """MP3 chunks for text of any length: one request per packed group of sentences."""
-        wire.validate(text, options, None)
+        wire.validate(text, options, None, voice_id)
         budget = self._transport.budget(deadline)  # one budget for every part
         for part in split_text(text, self.max_chars_per_request):
             with budget.active():
@@ -401,7 +463,7 @@ class VocuClient:
         deadline: Deadline | None = None,
     ) -> GenerationResult:
         """Signed, key-free URLs (``stream_url``/``audio_url``) a player can fetch itself."""
-        wire.validate(text, options, self.max_chars_per_request)
+        wire.validate(text, options, self.max_chars_per_request, voice_id)
         body = {**wire.generation_fields(text, voice_id, options), "stream": True}
         transport = self._transport
 
@@ -411,7 +473,12 @@ class VocuClient:
         response = await open_with_synthesis_retry(transport, opener)
         payload = transport.decode(await transport.read_body(response, "stream URL"), response)
         request_id = transport.request_id_of(response.headers)
-        return GenerationResult.from_api(payload.get("data") or {}, request_id)
+        return parse_answer(
+            lambda answer: GenerationResult.from_api(data_object(answer), request_id),
+            payload,
+            what="POST /api/tts/simple-generate",
+            request_id=request_id,
+        )
 
     @bounded
     async def create_playable_url(
@@ -458,25 +525,23 @@ class VocuClient:
         deadline: Deadline | None = None,
     ) -> Job:
         """Queue an async generation; long text becomes several `contents[]` segments."""
-        wire.validate(text, options, None)
+        wire.validate(text, options, None, voice_id)
         contents = [
             {"type": "text", **wire.generation_fields(part, voice_id, options)}
             for part in split_text(text, self.max_chars_per_request)
         ]
-        payload = await self._transport.request(
-            "POST", "/api/tts/generate", json_body={"contents": contents, "srt": False}
+        return await self._answer(
+            _job, "POST", "/api/tts/generate", json_body={"contents": contents, "srt": False}
         )
-        return Job.from_api(payload.get("data") or {})
 
     @bounded
     async def get_job(
         self, job_id: str, *, stream: bool = False, deadline: Deadline | None = None
     ) -> Job:
         params = {"stream": "true"} if stream else None
-        payload = await self._transport.request(
-            "GET", f"/api/tts/generate/{_segment(job_id)}", params=params
+        job = await self._answer(
+            _job, "GET", self._path("/api/tts/generate/{job_id}", job_id=job_id), params=params
         )
-        job = Job.from_api(payload.get("data") or {})
         if stream and job.stream_url is None and job.audio_url:
             # `?stream=1` swaps `audio` for the stream URL (no separate `streamUrl`).
             return dataclasses.replace(job, stream_url=job.audio_url)
@@ -491,11 +556,16 @@ class VocuClient:
         status: str | None = None,
         deadline: Deadline | None = None,
     ) -> list[Job]:
+        _check_page(limit, offset)
         params = {"limit": str(limit), "offset": str(offset)}
         if status:
             params["status"] = status
-        payload = await self._transport.request("GET", "/api/tts/generate", params=params)
-        return [Job.from_api(item) for item in payload.get("data") or []]
+        return await self._answer(
+            lambda payload: [Job.from_api(item) for item in data_objects(payload)],
+            "GET",
+            "/api/tts/generate",
+            params=params,
+        )
 
     async def iter_jobs(self, *, page_size: int = 20) -> AsyncIterator[Job]:
         """Every job, newest first; the list has no total, a short page is the last one."""
@@ -511,7 +581,9 @@ class VocuClient:
     @bounded
     async def delete_job(self, job_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
-            "DELETE", f"/api/tts/generate/{_segment(job_id)}", missing_ok_on_retry=True
+            "DELETE",
+            self._path("/api/tts/generate/{job_id}", job_id=job_id),
+            missing_ok_on_retry=True,
         )
 
     async def wait_for_job(
@@ -553,14 +625,22 @@ class VocuClient:
     async def list_templates(
         self, *, limit: int = 20, offset: int = 0, deadline: Deadline | None = None
     ) -> list[Template]:
+        _check_page(limit, offset)
         params = {"limit": str(limit), "offset": str(offset)}
-        payload = await self._transport.request("GET", "/api/template", params=params)
-        return [Template.from_api(item) for item in payload.get("data") or []]
+        return await self._answer(
+            lambda payload: [Template.from_api(item) for item in data_objects(payload)],
+            "GET",
+            "/api/template",
+            params=params,
+        )
 
     @bounded
     async def get_template(self, template_id: str, *, deadline: Deadline | None = None) -> Template:
-        payload = await self._transport.request("GET", f"/api/template/{_segment(template_id)}")
-        return Template.from_api(payload.get("data") or {})
+        return await self._answer(
+            lambda payload: Template.from_api(data_object(payload)),
+            "GET",
+            self._path("/api/template/{template_id}", template_id=template_id),
+        )
 
     @bounded
     async def create_template(
@@ -572,13 +652,23 @@ class VocuClient:
         deadline: Deadline | None = None,
     ) -> Template:
         body = {"name": name, "description": description or "", "contents": list(contents)}
-        payload = await self._transport.request("POST", "/api/template", json_body=body)
-        data = payload.get("data")
-        if isinstance(data, Mapping):
-            return Template.from_api(data)
-        if isinstance(data, str):  # some answers carry only the new id
-            return await self.get_template(data)
-        raise errors.ServerError("the service did not return the new template")
+        answer = await self._answer(
+            lambda payload: (
+                payload["data"]  # some answers carry only the new id
+                if isinstance(payload.get("data"), str)
+                else Template.from_api(data_object(payload))
+            ),
+            "POST",
+            "/api/template",
+            json_body=body,
+        )
+        if isinstance(answer, str):
+            return await self.get_template(answer)
+        if not answer.id:
+            raise errors.UnexpectedResponseError(
+                "the service did not return the new template", provider="vocu"
+            )
+        return answer
 
     @bounded
     async def update_template(
@@ -593,14 +683,18 @@ class VocuClient:
         """Full replace; the answer is a bare ``{status:200}``, so the template is re-read."""
         body = {"name": name, "description": description or "", "contents": list(contents)}
         await self._transport.request(
-            "POST", f"/api/template/{_segment(template_id)}", json_body=body
+            "POST",
+            self._path("/api/template/{template_id}", template_id=template_id),
+            json_body=body,
         )
         return await self.get_template(template_id)
 
     @bounded
     async def delete_template(self, template_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
-            "DELETE", f"/api/template/{_segment(template_id)}", missing_ok_on_retry=True
+            "DELETE",
+            self._path("/api/template/{template_id}", template_id=template_id),
+            missing_ok_on_retry=True,
         )
 
     # -- turbo WebSocket --------------------------------------------------------------------
@@ -609,10 +703,12 @@ class VocuClient:
     async def open_turbo_channel(
         self, voice_id: str, *, deadline: Deadline | None = None
     ) -> TurboChannel:
-        payload = await self._transport.request(
-            "POST", "/api/tts/turbo/channel", json_body={"voiceId": voice_id}
+        return await self._answer(
+            lambda payload: TurboChannel.from_api(data_object(payload)),
+            "POST",
+            "/api/tts/turbo/channel",
+            json_body={"voiceId": voice_id},
         )
-        return TurboChannel.from_api(payload.get("data") or {})
 
     @asynccontextmanager
     async def turbo(self, voice_id: str) -> AsyncIterator[TurboSession]:

@@ -169,3 +169,13 @@ class UnsupportedOperationError(VoiceServiceError):
 
     Raised by a provider for a capability it does not declare, before anything is sent.
     """
+
+
+class UnexpectedResponseError(VoiceServiceError):
+    """The service answered, but not in a shape we understand (``data`` a list where an object
+    belongs, a number that is not finite, nesting too deep to decode).
+
+    Raised by the one parse boundary (``models.parse_answer``) with the request id, so a changed
+    or hostile answer is one clean error instead of a traceback. Not retried: asking again gets
+    the same answer.
+    """

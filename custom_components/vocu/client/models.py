@@ -2,15 +2,23 @@
 
 Every ``from_api`` takes the decoded JSON object exactly as the service sent it and tolerates the
 documented variants (old and new field names); front ends never read raw dicts.
+
+:func:`parse_answer` is the parse boundary: every client and provider parses an answer through it,
+so any shape we do not understand (``data`` a list where an object belongs, ``metadata: "oops"``,
+a quota of ``1e999``) becomes one :class:`~.errors.UnexpectedResponseError` carrying the request
+id, never an ``AttributeError`` or ``OverflowError`` traceback.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from .errors import UnexpectedResponseError
 
 DEFAULT_STYLE_ID = "default"
 
@@ -29,13 +37,97 @@ EMOTIONS: tuple[str, ...] = ("anger", "happiness", "neutral", "sadness", "contex
 _RESOURCE_KEY = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+")
 
 
+class ShapeError(TypeError):
+    """A value in an answer is not of the shape its field needs (caught by the boundary)."""
+
+
+# What a parser raises on a shape it does not expect; the boundary turns each into one error.
+_SHAPE_ERRORS = (
+    AttributeError,
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    OverflowError,
+    RecursionError,
+)
+
+
+T = TypeVar("T")  # not PEP 695 brackets: the package supports Python 3.11
+
+
+def parse_answer(
+    parse: Callable[[Mapping[str, Any]], T],
+    payload: Mapping[str, Any],
+    *,
+    what: str,
+    request_id: str | None = None,
+    provider: str = "vocu",
+) -> T:
+    """Run ``parse`` on a decoded answer; any unexpected shape is an UnexpectedResponseError.
+
+    The message names the call and the Python error's class only: values from the network (which
+    may echo a key) never reach it.
+    """
+    try:
+        return parse(payload)
+    except _SHAPE_ERRORS as exc:
+        raise UnexpectedResponseError(
+            f"unexpected answer from the service to {what} ({type(exc).__name__})",
+            request_id=request_id,
+            provider=provider,
+        ) from None
+
+
+def object_of(value: Any) -> Mapping[str, Any]:
+    """A JSON object where one is expected; absent (None) reads as empty."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ShapeError(f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def objects_of(value: Any) -> list[Mapping[str, Any]]:
+    """A JSON array of objects where one is expected; absent (None) reads as empty."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ShapeError(f"expected an array, got {type(value).__name__}")
+    return [object_of(item) if item is not None else {} for item in value]
+
+
+def data_object(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The envelope's ``data`` as an object."""
+    return object_of(payload.get("data"))
+
+
+def data_objects(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The envelope's ``data`` as an array of objects."""
+    return objects_of(payload.get("data"))
+
+
+def text_of(value: Any) -> str | None:
+    """An optional string field: a string, a number written out, or None; never a container."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ShapeError(f"expected text, got {type(value).__name__}")
+    return str(value)
+
+
 def _float(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    if not math.isfinite(number):  # 1e999 decodes to inf, NaN to nan: neither is an amount
+        raise ShapeError("a number in the answer is not finite")
+    return number
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -60,7 +152,7 @@ class Quota:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any] | None) -> Quota:
-        data = data or {}
+        data = object_of(data)
         return cls(
             sync_base_concurrent=_int(data.get("syncBaseConcurrent"), 1),
             sync_paid_concurrent=_int(data.get("syncPaidConcurrent")),
@@ -92,6 +184,7 @@ class Account:
 
     @classmethod
     def from_api(cls, user: Mapping[str, Any]) -> Account:
+        user = object_of(user)
         credit = _float(user.get("credit"))
         bonus = _float(user.get("bonusCredit"))
         if credit is None and bonus is None:
@@ -101,9 +194,9 @@ class Account:
         return cls(
             user_id=str(user.get("id", "")),
             name=str(user.get("name") or ""),
-            email=user.get("email"),
-            phone=user.get("phone"),
-            role=user.get("role"),
+            email=text_of(user.get("email")),
+            phone=text_of(user.get("phone")),
+            role=text_of(user.get("role")),
             is_paid=bool(is_paid) if is_paid is not None else None,
             credit=credit or 0.0,
             bonus_credit=bonus or 0.0,
@@ -124,13 +217,14 @@ class Style:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Style:
+        data = object_of(data)
         return cls(
             id=str(data.get("id", DEFAULT_STYLE_ID)),
             name=str(data.get("name") or data.get("id") or DEFAULT_STYLE_ID),
-            description=data.get("description") or None,
-            language=data.get("language") or None,
-            preview_url=(
-                data.get("playBackAudio") or data.get("promptOriginAudioStorageUrl") or None
+            description=text_of(data.get("description")),
+            language=text_of(data.get("language")),
+            preview_url=text_of(
+                data.get("playBackAudio") or data.get("promptOriginAudioStorageUrl")
             ),
         )
 
@@ -170,8 +264,9 @@ class Voice:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Voice:
-        metadata = data.get("metadata") or {}
-        prompts = [p for p in metadata.get("prompts") or [] if not p.get("deleted")]
+        data = object_of(data)
+        metadata = object_of(data.get("metadata") or None)
+        prompts = [p for p in objects_of(metadata.get("prompts") or None) if not p.get("deleted")]
         styles = sorted(
             (Style.from_api(p) for p in prompts),
             key=lambda style: style.id != DEFAULT_STYLE_ID,  # default first, others in API order
@@ -180,11 +275,11 @@ class Voice:
             id=str(data.get("id") or data.get("idForGenerate") or ""),
             name=str(data.get("name") or ""),
             status=str(data.get("status") or "unknown"),
-            description=metadata.get("description") or data.get("description") or None,
-            avatar=metadata.get("avatar") or data.get("avatar") or None,
+            description=text_of(metadata.get("description") or data.get("description")),
+            avatar=text_of(metadata.get("avatar") or data.get("avatar")),
             language=next((s.language for s in styles if s.language), None),
-            source=data.get("from"),
-            version=data.get("version"),
+            source=text_of(data.get("from")),
+            version=text_of(data.get("version")),
             styles=tuple(styles),
             raw=dict(data),
         )
@@ -200,6 +295,8 @@ class Preset:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Preset:
+        data = object_of(data)
+
         def text(value: Any) -> str | None:
             if isinstance(value, Mapping):  # i18n maps, e.g. {"en": "...", "zh": "..."}
                 value = value.get("en") or next(iter(value.values()), None)
@@ -235,10 +332,11 @@ class GenerationResult:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any], request_id: str | None = None) -> GenerationResult:
+        data = object_of(data)
         return cls(
-            id=data.get("id"),
-            audio_url=data.get("audio"),
-            stream_url=data.get("streamUrl"),
+            id=text_of(data.get("id")),
+            audio_url=text_of(data.get("audio")),
+            stream_url=text_of(data.get("streamUrl")),
             credit_used=_float(data.get("credit_used", data.get("billing"))),
             request_id=request_id,
             raw=dict(data),
@@ -248,15 +346,23 @@ class GenerationResult:
     def from_header(
         cls, header: str | None, audio_id: str | None = None, request_id: str | None = None
     ) -> GenerationResult:
+        # The header is optional metadata beside audio that already arrived: an odd one is
+        # ignored rather than failing the stream.
         try:
             data = json.loads(header) if header else {}
-        except ValueError:
-            data = {}
-        if not isinstance(data, Mapping):
-            data = {}
-        if audio_id and not data.get("id"):
-            data = {**data, "id": audio_id}
-        return cls.from_api(data, request_id)
+            result = cls.from_api(data, request_id)
+        except _SHAPE_ERRORS:
+            result = cls(request_id=request_id)
+        if audio_id and not result.id:
+            result = cls(
+                id=audio_id,
+                audio_url=result.audio_url,
+                stream_url=result.stream_url,
+                credit_used=result.credit_used,
+                request_id=request_id,
+                raw={**result.raw, "id": audio_id},
+            )
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,21 +390,26 @@ class Job:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Job:
-        metadata = data.get("metadata") or {}
+        data = object_of(data)
+        metadata = object_of(data.get("metadata") or None)
         segments = tuple(
             JobSegment(
-                voice_id=item.get("voiceId"), text=item.get("text"), audio_url=item.get("audio")
+                voice_id=text_of(item.get("voiceId")),
+                text=text_of(item.get("text")),
+                audio_url=text_of(item.get("audio")),
             )
-            for item in metadata.get("contents") or []
+            for item in objects_of(metadata.get("contents") or None)
         )
-        audio = metadata.get("audio") or next((s.audio_url for s in segments if s.audio_url), None)
+        audio = text_of(metadata.get("audio")) or next(
+            (s.audio_url for s in segments if s.audio_url), None
+        )
         characters = metadata.get("characters")
         return cls(
             id=str(data.get("id", "")),
             status=str(data.get("status") or "unknown"),
             audio_url=audio,
             # `?stream=1` may swap `audio` for the stream URL instead: see VocuClient.get_job.
-            stream_url=metadata.get("streamUrl") or data.get("streamUrl"),
+            stream_url=text_of(metadata.get("streamUrl") or data.get("streamUrl")),
             characters=_int(characters) if characters is not None else None,
             segments=segments,
             raw=dict(data),
@@ -315,6 +426,7 @@ class Template:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Template:
+        data = object_of(data)
         # The export keeps `description` (and possibly `contents`) under `metadata`; older
         # answers at the top level: read both.
         raw_metadata = data.get("metadata")
@@ -324,7 +436,7 @@ class Template:
             id=str(data.get("id", "")),
             name=str(data.get("name") or ""),
             description=description if isinstance(description, str) else None,
-            contents=tuple(data.get("contents") or metadata.get("contents") or ()),
+            contents=tuple(objects_of(data.get("contents") or metadata.get("contents") or None)),
             raw=dict(data),
         )
 
@@ -339,6 +451,7 @@ class TurboChannel:
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> TurboChannel:
+        data = object_of(data)
         return cls(
             id=str(data.get("turboChannelId", "")),
             ws_url=str(data.get("wsUrl", "")),

@@ -77,6 +77,7 @@ class TurboSession:
             while True:
                 message = await self._receive(received)
                 kind = message.get("type")
+                kind = kind if isinstance(kind, str) else None  # a list type must not crash `in`
                 body = _body(message)
                 if kind in ("pong", "connected"):
                     continue
@@ -96,6 +97,11 @@ class TurboSession:
                 hex_data = body.get("hex") or ""
                 if not hex_data:
                     return
+                if not isinstance(hex_data, str):
+                    raise errors.UnexpectedResponseError(
+                        "unexpected answer from the service: turbo audio chunk is not text",
+                        provider=self._transport.provider,
+                    )
                 try:
                     pcm = bytes.fromhex(hex_data)
                 except ValueError:
@@ -124,7 +130,7 @@ class TurboSession:
             return {}
         try:
             decoded = json.loads(msg.data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {"type": "text", "data": {"message": msg.data}}
         return decoded if isinstance(decoded, dict) else {}
 
@@ -164,7 +170,7 @@ async def connect_turbo(transport: Transport, channel: TurboChannel) -> TurboSes
             continue
         try:
             message = json.loads(text) if text else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             message = {}
         if isinstance(message, dict) and message.get("type") == "connected":
             return TurboSession(transport, websocket, channel.id)

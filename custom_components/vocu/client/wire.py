@@ -13,6 +13,9 @@ from .models import LANGUAGES, PRESETS, SynthesisOptions
 
 MIN_SPEED = 0.5
 MAX_SPEED = 2.0
+# The generation seed: -1 asks for a random one; the options form offers the same range.
+MIN_SEED = -1
+MAX_SEED = 2**31 - 1
 # Preset keys as listed by GET /api/tts/presets ("v2_balance", "v3_creative_pro") are accepted
 # alongside the documented short names; clients send them in practice (reference §1.6.1).
 _VERSIONED_PRESET = re.compile(r"^v\d+_(" + "|".join(PRESETS) + r")(_pro)?$")
@@ -22,8 +25,15 @@ def _invalid(message: str, code: str = "VALIDATION_INVALID_VALUE") -> Validation
     return ValidationError(message, code=code, status=None)
 
 
-def validate(text: str, options: SynthesisOptions, max_chars: int | None) -> None:
+def validate_voice_id(voice_id: object) -> None:
+    """A voice id must be given: an empty one would be refused only after a billed request."""
+    if not isinstance(voice_id, str) or not voice_id.strip():
+        raise _invalid("the voice id is empty", "VALIDATION_MISSING_FIELD")
+
+
+def validate(text: str, options: SynthesisOptions, max_chars: int | None, voice_id: object) -> None:
     """Reject what the service would reject (or silently change) before sending anything."""
+    validate_voice_id(voice_id)
     if not text or not text.strip():
         raise _invalid("the text to speak is empty", "TTS_TEXT_EMPTY")
     if max_chars is not None and len(text) > max_chars:
@@ -52,6 +62,11 @@ def validate(text: str, options: SynthesisOptions, max_chars: int | None) -> Non
         raise _invalid("emotion must be five whole numbers from 0 to 10")
     if not options.style_id:
         raise _invalid("style_id must not be empty")
+    seed = options.seed
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int) or not MIN_SEED <= seed <= MAX_SEED
+    ):
+        raise _invalid(f"seed must be a whole number from {MIN_SEED} to {MAX_SEED}, not {seed}")
 
 
 # Which way Vocu's `speechRate` runs. The API reference calls it a duration multiplier (larger =

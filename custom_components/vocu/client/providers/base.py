@@ -9,7 +9,7 @@ line ("noiz has no account endpoint") instead of a faked answer.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
@@ -224,6 +224,19 @@ def unsupported(provider: str, what: str) -> errors.UnsupportedOperationError:
     return errors.UnsupportedOperationError(
         f"{provider} has no {what}", code="UNSUPPORTED_OPERATION", provider=provider
     )
+
+
+def check_clone_language(provider: str, language: str | None, accepted: Iterable[str]) -> None:
+    """Refuse an unknown clone language before the sample is uploaded (the upload is the cost)."""
+    if language is None:
+        return
+    known = sorted(set(accepted))
+    if language not in known:
+        raise errors.ValidationError(
+            f"unsupported language {language!r}; use one of {', '.join(known)}",
+            code="UNSUPPORTED_LANGUAGE",
+            provider=provider,
+        )
 
 
 def check_clone_input(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -20,7 +20,8 @@ from .._http import (
     Transport,
 )
 from ..deadline import Deadline, bounded, polling_deadline
-from ..models import Account, GenerationResult, SynthesisOptions, Voice
+from ..models import Account, GenerationResult, SynthesisOptions, Voice, parse_answer
+from ..paths import resource_path
 from ..polling import poll_until_ready
 from ..redact import redact_text
 from ..streaming import SpeechStream
@@ -38,6 +39,7 @@ from .base import unsupported as _unsupported
 _RATE_LIMIT_TEXT = re.compile(r"rate.?limit|too many requests", re.IGNORECASE)
 _RETRY_IN = re.compile(r"retry (?:in|after) (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
 _CREDIT_TEXT = CREDIT_TEXT
+T = TypeVar("T")  # not PEP 695 brackets: the package supports Python 3.11
 _LIST_PAGES_LIMIT = 200  # a service that always says "more" must not loop forever
 
 
@@ -104,7 +106,7 @@ def _classify(
 def json_object(body: bytes) -> Mapping[str, Any]:
     try:
         payload = json.loads(body.decode("utf-8", "replace")) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return payload if isinstance(payload, Mapping) else {}
 
@@ -129,10 +131,12 @@ def first(mapping: Mapping[str, Any] | None, *keys: str) -> Any:
     return None
 
 
-def check_options(provider: str, text: str, options: SynthesisOptions, max_chars: int | None):  # type: ignore[no-untyped-def]
+def check_options(
+    provider: str, text: str, voice_id: str, options: SynthesisOptions, max_chars: int | None
+) -> None:
     """Our usual checks, plus: these services have one style per voice."""
     try:
-        wire.validate(text, options, max_chars)
+        wire.validate(text, options, max_chars, voice_id)
     except errors.ValidationError as exc:
         exc.provider = provider
         raise
@@ -192,6 +196,26 @@ class HttpProvider(ProviderBasics):
 
     async def close(self) -> None:
         await self._transport.close()
+
+    def _path(self, template: str, *, safe: str = ":", **ids: str) -> str:
+        """A path with ids: checked, encoded, kept under its resource (``paths``)."""
+        return resource_path(self.base_url, template, provider=self.name, safe=safe, **ids)
+
+    async def _answer(
+        self, parse: Callable[[Mapping[str, Any]], T], method: str, path: str, **kwargs: Any
+    ) -> T:
+        """One JSON request, its answer parsed through the parse boundary."""
+        payload, request_id = await self._transport.request_with_id(method, path, **kwargs)
+        return self._parse(parse, payload, f"{method} {path}", request_id)
+
+    def _parse(
+        self,
+        parse: Callable[[Mapping[str, Any]], T],
+        payload: Mapping[str, Any],
+        what: str,
+        request_id: str | None,
+    ) -> T:
+        return parse_answer(parse, payload, what=what, request_id=request_id, provider=self.name)
 
     # -- voices -----------------------------------------------------------------------------
 
@@ -269,7 +293,7 @@ class HttpProvider(ProviderBasics):
         *,
         deadline: Deadline | None = None,
     ) -> AsyncIterator[bytes]:
-        check_options(self.name, text, options, None)
+        check_options(self.name, text, voice_id, options, None)
         budget = self._transport.budget(deadline)  # one budget for every part
         for part in split_text(text, self.max_chars_per_request):
             with budget.active():

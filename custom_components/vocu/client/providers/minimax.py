@@ -16,9 +16,10 @@ import aiohttp
 
 from .. import errors, wire
 from ..deadline import Deadline, bounded
-from ..models import GenerationResult, SynthesisOptions, Voice
+from ..models import GenerationResult, SynthesisOptions, Voice, objects_of, text_of
+from ..paths import id_segment
 from ..streaming import SpeechStream, max_audio_bytes, open_with_synthesis_retry
-from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
+from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input, check_clone_language
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
 from .registry import MINIMAX
 
@@ -89,12 +90,12 @@ def parse_voice(data: Mapping[str, Any], *, builtin: bool) -> Voice:
         name=str(first(data, "voice_name", "name") or ""),
         status=status,
         description=", ".join(map(str, tags)) or None,
-        avatar=first(data, "cover_url"),
+        avatar=text_of(first(data, "cover_url")),
         language=language,
         source="system" if builtin else "clone",
         provider=MINIMAX.name,
         raw=dict(data),
-        preview_url=first(data, "sample_audio"),
+        preview_url=text_of(first(data, "sample_audio")),
         ready=ready,
         builtin=builtin,
     )
@@ -104,6 +105,20 @@ def _body_of(payload: Mapping[str, Any]) -> Mapping[str, Any]:
     """useapi answers at top level; accept a ``data`` wrapper too (answers not all captured)."""
     data = payload.get("data")
     return data if isinstance(data, Mapping) else payload
+
+
+def _voices_of(payload: Mapping[str, Any], *, builtin: bool) -> tuple[Voice, ...]:
+    items = objects_of(_body_of(payload).get("voice_list") or None)
+    return tuple(parse_voice(item, builtin=builtin) for item in items)
+
+
+def _generation_of(payload: Mapping[str, Any]) -> GenerationResult:
+    answer = _body_of(payload)
+    return GenerationResult(
+        id=text_of(first(answer, "audio_id")),
+        audio_url=text_of(first(answer, "audio_url")),
+        raw=dict(answer),
+    )
 
 
 def mp3_fields(text: str, voice_id: str, options: SynthesisOptions) -> dict[str, Any]:
@@ -148,23 +163,28 @@ class MiniMaxProvider(HttpProvider):
     ) -> VoicePage:
         if not builtin:
             # `is_system=false` lists every cloned voice at once: one page.
-            payload = await self._transport.request(
-                "GET", "/audio/voices/", params=self._query(is_system="false")
+            voices = await self._answer(
+                lambda payload: _voices_of(payload, builtin=False),
+                "GET",
+                "/audio/voices/",
+                params=self._query(is_system="false"),
             )
-            items = _body_of(payload).get("voice_list") or []
-            voices = tuple(parse_voice(v, builtin=False) for v in items if isinstance(v, Mapping))
             return VoicePage(voices, 0, len(voices), False, len(voices))
-        payload = await self._transport.request(
+
+        def page_of(payload: Mapping[str, Any]) -> VoicePage:
+            body = _body_of(payload)
+            voices = _voices_of(payload, builtin=True)
+            items = body.get("voice_list") or []
+            total = body.get("total") if isinstance(body.get("total"), int) else None
+            has_more = bool(body.get("has_more")) if "has_more" in body else len(items) >= page_size
+            return VoicePage(voices, page, page_size, has_more, total)
+
+        return await self._answer(
+            page_of,
             "GET",
             "/audio/voices/",
             params=self._query(is_system="true", page=str(page + 1), page_size=str(page_size)),
         )
-        body = _body_of(payload)
-        items = body.get("voice_list") or []
-        voices = tuple(parse_voice(v, builtin=True) for v in items if isinstance(v, Mapping))
-        total = body.get("total") if isinstance(body.get("total"), int) else None
-        has_more = bool(body.get("has_more")) if "has_more" in body else len(items) >= page_size
-        return VoicePage(voices, page, page_size, has_more, total)
 
     @bounded
     async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
@@ -199,6 +219,7 @@ class MiniMaxProvider(HttpProvider):
         deadline: Deadline | None = None,
     ) -> Voice:
         name = check_clone_input(self.name, name, audio, audio_url, url_supported=False)
+        check_clone_language(self.name, language, [*LANGUAGE_TAGS, *LANGUAGE_TAGS.values()])
         if len(name) > MAX_VOICE_NAME:
             raise errors.ValidationError(
                 f"minimax voice names have at most {MAX_VOICE_NAME} characters",
@@ -212,16 +233,14 @@ class MiniMaxProvider(HttpProvider):
                 code="VALIDATION_INVALID_VALUE",
                 provider=self.name,
             )
-        uploaded = _body_of(
-            await self._transport.request(
-                "POST",
-                "/audio/upload-sample/",
-                params=self._query(),
-                data=audio,
-                headers={"Content-Type": mime},
-            )
+        file_id = await self._answer(
+            lambda payload: text_of(first(_body_of(payload), "fileID", "file_id")),
+            "POST",
+            "/audio/upload-sample/",
+            params=self._query(),
+            data=audio,
+            headers={"Content-Type": mime},
         )
-        file_id = first(uploaded, "fileID", "file_id")
         if not file_id:
             raise errors.ServerError(
                 "minimax did not return the sample's fileID", provider=self.name
@@ -233,30 +252,36 @@ class MiniMaxProvider(HttpProvider):
             files=str(file_id),
             need_noise_reduction=noise_reduction,
         )
-        answer = _body_of(
-            await self._transport.request("POST", "/audio/clone-voice", json_body=body)
-        )
-        # The answer is not captured beyond "returns a voice_id": top level, or a voice object.
-        voice_id = first(answer, "voice_id") or first(answer.get("voice_info"), "voice_id")
-        if not voice_id:
+
+        def cloned(payload: Mapping[str, Any]) -> Voice | None:
+            answer = _body_of(payload)
+            # Not captured beyond "returns a voice_id": top level, or a voice object.
+            info = answer.get("voice_info")
+            voice_id = text_of(first(answer, "voice_id") or first(info, "voice_id"))
+            if not voice_id:
+                return None
+            data: Mapping[str, Any] = info if isinstance(info, Mapping) else answer
+            return parse_voice({"voice_name": name, **data, "voice_id": voice_id}, builtin=False)
+
+        voice = await self._answer(cloned, "POST", "/audio/clone-voice", json_body=body)
+        if voice is None:
             raise errors.ServerError(
                 "minimax did not say which voice it cloned", provider=self.name
             )
-        info = answer.get("voice_info")
-        data: Mapping[str, Any] = info if isinstance(info, Mapping) else answer
-        return parse_voice({"voice_name": name, **data, "voice_id": voice_id}, builtin=False)
+        return voice
 
     @bounded
     async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
         """Always succeeds, even for a missing voice (the service's contract), so it retries."""
+        id_segment(voice_id, "voice id", provider=self.name)  # the same id rules as in paths
         await self._transport.request(
             "POST", "/audio/delete-voice", json_body=self._json(voice_id=voice_id), retry=True
         )
 
     async def _create_mp3(
         self, text: str, voice_id: str, options: SynthesisOptions, *, retry: bool = True
-    ) -> tuple[Mapping[str, Any], str | None]:
-        check_options(self.name, text, options, self.max_chars_per_request)
+    ) -> tuple[GenerationResult, str | None]:
+        check_options(self.name, text, voice_id, options, self.max_chars_per_request)
         body = self._json(**mp3_fields(text, voice_id, options))
         transport = self._transport
 
@@ -266,8 +291,8 @@ class MiniMaxProvider(HttpProvider):
         response = await (open_with_synthesis_retry(transport, opener) if retry else opener())
         request_id = transport.request_id_of(response.headers)
         payload = transport.decode(await transport.read_body(response, "create-mp3"), response)
-        answer = _body_of(payload)
-        if not first(answer, "audio_url"):
+        answer = self._parse(_generation_of, payload, "POST /audio/create-mp3", request_id)
+        if not answer.audio_url:
             raise errors.ServerError(
                 "minimax create-mp3 returned no audio_url",
                 request_id=request_id,
@@ -292,10 +317,10 @@ class MiniMaxProvider(HttpProvider):
     ) -> GenerationResult:
         answer, request_id = await self._create_mp3(text, voice_id, options, retry=retry)
         return GenerationResult(
-            id=first(answer, "audio_id"),
-            audio_url=str(answer["audio_url"]),
+            id=answer.id,
+            audio_url=answer.audio_url,
             request_id=request_id,
-            raw=dict(answer),
+            raw=answer.raw,
         )
 
     def stream_speech(
@@ -306,7 +331,7 @@ class MiniMaxProvider(HttpProvider):
         *,
         deadline: Deadline | None = None,
     ) -> SpeechStream:
-        check_options(self.name, text, options, self.max_chars_per_request)
+        check_options(self.name, text, voice_id, options, self.max_chars_per_request)
         transport = self._transport
         created: list[GenerationResult] = []
 

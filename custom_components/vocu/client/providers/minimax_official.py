@@ -23,10 +23,11 @@ import aiohttp
 
 from .. import errors, wire
 from ..deadline import Deadline, bounded
-from ..models import GenerationResult, SynthesisOptions, Voice
+from ..models import GenerationResult, SynthesisOptions, Voice, objects_of, text_of
+from ..paths import id_segment
 from ..redact import redact_text
 from ..streaming import CHUNK_SIZE, SpeechStream, max_audio_bytes, open_with_synthesis_retry
-from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
+from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input, check_clone_language
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
 from .minimax_sse import HexAudioEvents
 from .registry import MINIMAX_OFFICIAL
@@ -310,20 +311,32 @@ class MiniMaxOfficialProvider(HttpProvider):
 
     async def _voices(self) -> tuple[list[Voice], list[Voice]]:
         """(own, system): one ``get_voice`` call (a read, so retried)."""
-        payload = await self._post("/v1/get_voice", {"voice_type": "all"}, retry=True)
-        own: list[Voice] = []
-        for kind in ("voice_cloning", "voice_generation"):
-            for item in payload.get(kind) or []:
-                if isinstance(item, Mapping) and first(item, "voice_id"):
-                    voice_id = str(item["voice_id"])
-                    self._unlisted.pop(voice_id, None)
-                    own.append(parse_voice(item, kind=kind, name=self._clone_names.get(voice_id)))
+
+        def lists_of(payload: Mapping[str, Any]) -> tuple[list[Voice], list[Voice]]:
+            own = [
+                parse_voice(item, kind=kind, name=self._clone_names.get(str(item["voice_id"])))
+                for kind in ("voice_cloning", "voice_generation")
+                for item in objects_of(payload.get(kind) or None)
+                if first(item, "voice_id")
+            ]
+            system = [
+                parse_voice(item, kind="system_voice")
+                for item in objects_of(payload.get("system_voice") or None)
+                if first(item, "voice_id")
+            ]
+            return own, system
+
+        own, system = await self._answer(
+            lists_of,
+            "POST",
+            "/v1/get_voice",
+            params=self._params(),
+            json_body={"voice_type": "all"},
+            retry=True,
+        )
+        for voice in own:
+            self._unlisted.pop(voice.id, None)
         self._generated_ids = {v.id for v in own if v.source == "voice_generation"}
-        system = [
-            parse_voice(item, kind="system_voice")
-            for item in payload.get("system_voice") or []
-            if isinstance(item, Mapping) and first(item, "voice_id")
-        ]
         return own + list(self._unlisted.values()), system
 
     @bounded
@@ -377,6 +390,7 @@ class MiniMaxOfficialProvider(HttpProvider):
         MiniMax deletes a clone that is not used for speech within 7 days.
         """
         name = check_clone_input(self.name, name, audio, audio_url, url_supported=False)
+        check_clone_language(self.name, language, [*LANGUAGE_BOOST, *LANGUAGE_BOOST.values()])
         voice_id = check_voice_id(voice_id.strip()) if voice_id else voice_id_for(name)
         mime = wire.detect_mime(audio or b"", filename)
         if mime not in _UPLOAD_TYPES:
@@ -426,6 +440,7 @@ class MiniMaxOfficialProvider(HttpProvider):
 
     @bounded
     async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
+        id_segment(voice_id, "voice id", provider=self.name)  # the same id rules as in paths
         kind = "voice_generation" if voice_id in self._generated_ids else "voice_cloning"
         await self._post("/v1/delete_voice", {"voice_type": kind, "voice_id": voice_id})
         self._unlisted.pop(voice_id, None)
@@ -440,7 +455,7 @@ class MiniMaxOfficialProvider(HttpProvider):
         *,
         deadline: Deadline | None = None,
     ) -> SpeechStream:
-        check_options(self.name, text, options, self.max_chars_per_request)
+        check_options(self.name, text, voice_id, options, self.max_chars_per_request)
         body = t2a_body(text, voice_id, options, model=self.model, stream=True)
         transport = self._transport
         params = self._params()
@@ -492,7 +507,7 @@ class MiniMaxOfficialProvider(HttpProvider):
         deadline: Deadline | None = None,
     ) -> GenerationResult:
         """``output_format: url``: a signed download URL of MiniMax's storage, without our key."""
-        check_options(self.name, text, options, self.max_chars_per_request)
+        check_options(self.name, text, voice_id, options, self.max_chars_per_request)
         body = t2a_body(text, voice_id, options, model=self.model, stream=False)
         transport = self._transport
 
@@ -512,9 +527,9 @@ class MiniMaxOfficialProvider(HttpProvider):
                 errors.ServerError("minimax t2a_v2 returned no audio URL", request_id=request_id)
             )
         return GenerationResult(
-            id=first(payload, "trace_id"),
+            id=text_of(first(payload, "trace_id")),
             audio_url=url,
-            request_id=request_id or first(payload, "trace_id"),
+            request_id=request_id or text_of(first(payload, "trace_id")),
             raw={k: v for k, v in payload.items() if k != "data"},
         )
 

@@ -11,16 +11,15 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 import aiohttp
 
 from .. import errors, wire
 from .._http import REQUEST_ID_HEADER
 from ..deadline import Deadline, bounded
-from ..models import SynthesisOptions, Voice
+from ..models import SynthesisOptions, Voice, object_of, text_of
 from ..streaming import SpeechStream, max_audio_bytes
-from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input
+from .base import DEFAULT_OPTIONS, VoicePage, check_clone_input, check_clone_language
 from .common import HttpProvider, check_options, classify, first, json_object, message_of
 from .registry import NOIZ
 
@@ -126,8 +125,8 @@ def parse_voice(data: Mapping[str, Any], *, builtin: bool | None = None) -> Voic
         id=str(first(data, "voice_id", "id") or ""),
         name=str(name or ""),
         status="deleted" if deleted else status,
-        description=first(data, "description") or _labels(data.get("labels")),
-        language=first(data, "language"),
+        description=text_of(first(data, "description")) or _labels(data.get("labels")),
+        language=text_of(first(data, "language")),
         source=voice_type or None,
         provider=NOIZ.name,
         raw=dict(data),
@@ -195,21 +194,29 @@ class NoizProvider(HttpProvider):
             "skip": str(page),
             "limit": str(page_size),
         }
-        payload = await self._transport.request("GET", "/voices", params=params)
-        items, total = _voice_list(payload.get("data"))
-        voices = tuple(
-            parse_voice(item, builtin=builtin) for item in items if isinstance(item, Mapping)
-        )
+
+        def page_of(payload: Mapping[str, Any]) -> tuple[list[Any], int | None, tuple[Voice, ...]]:
+            items, total = _voice_list(payload.get("data"))
+            voices = tuple(
+                parse_voice(item, builtin=builtin) for item in items if isinstance(item, Mapping)
+            )
+            return items, total, voices
+
+        items, total, voices = await self._answer(page_of, "GET", "/voices", params=params)
         has_more = (page + 1) * page_size < total if total is not None else len(items) >= page_size
         return VoicePage(voices, page, page_size, has_more, total)
 
     @bounded
     async def get_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> Voice:
-        payload = await self._transport.request("GET", f"/voices/{quote(voice_id, safe='')}")
-        data = payload.get("data")
-        if isinstance(data, Mapping) and isinstance(data.get("voice"), Mapping):
-            data = data["voice"]
-        voice = parse_voice(data if isinstance(data, Mapping) else {})
+        def voice_of(payload: Mapping[str, Any]) -> Voice:
+            data = object_of(payload.get("data"))
+            if isinstance(data.get("voice"), Mapping):
+                data = data["voice"]
+            return parse_voice(data)
+
+        voice = await self._answer(
+            voice_of, "GET", self._path("/voices/{voice_id}", safe="", voice_id=voice_id)
+        )
         if voice.status == "deleted":
             # Soft-deleted voices may still be readable; for a caller they are gone.
             raise errors.NotFoundError(
@@ -230,6 +237,9 @@ class NoizProvider(HttpProvider):
         deadline: Deadline | None = None,
     ) -> Voice:
         name = check_clone_input(self.name, name, audio, audio_url, url_supported=True)
+        check_clone_language(
+            self.name, language, [*LANGUAGE_CODES, *filter(None, LANGUAGE_CODES.values())]
+        )
         mime = wire.detect_mime(audio, filename) if audio else None
         if mime is not None and mime not in _AUDIO_FORMATS:
             raise errors.ValidationError(
@@ -251,21 +261,25 @@ class NoizProvider(HttpProvider):
                 data.add_field("language", lang)
             return data
 
-        payload = await self._transport.request("POST", "/voices", data=form)
-        raw = payload.get("data")
-        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-        # The id is at `data.voice_id` (N-C1); also accept `data.id` and a top-level `voice_id`.
-        voice_id = first(data, "voice_id", "id") or first(payload, "voice_id")
-        if not voice_id:
+        def created(payload: Mapping[str, Any]) -> Voice | str | None:
+            data = object_of(payload.get("data"))
+            # The id is at `data.voice_id` (N-C1); also accept `data.id`, a top-level `voice_id`.
+            voice_id = text_of(first(data, "voice_id", "id") or first(payload, "voice_id"))
+            if voice_id and first(data, "display_name", "voice_display_name", "name"):
+                return parse_voice({**data, "voice_id": voice_id}, builtin=False)
+            return voice_id
+
+        answer = await self._answer(created, "POST", "/voices", data=form)
+        if not answer:
             raise errors.ServerError("noiz did not say which voice it created", provider=self.name)
-        if first(data, "display_name", "voice_display_name", "name"):
-            return parse_voice({**data, "voice_id": voice_id}, builtin=False)
-        return await self.get_voice(str(voice_id))
+        return answer if isinstance(answer, Voice) else await self.get_voice(answer)
 
     @bounded
     async def delete_voice(self, voice_id: str, *, deadline: Deadline | None = None) -> None:
         await self._transport.request(
-            "DELETE", f"/voices/{quote(voice_id, safe='')}", missing_ok_on_retry=True
+            "DELETE",
+            self._path("/voices/{voice_id}", safe="", voice_id=voice_id),
+            missing_ok_on_retry=True,
         )
 
     def stream_speech(
@@ -276,7 +290,7 @@ class NoizProvider(HttpProvider):
         *,
         deadline: Deadline | None = None,
     ) -> SpeechStream:
-        check_options(self.name, text, options, self.max_chars_per_request)
+        check_options(self.name, text, voice_id, options, self.max_chars_per_request)
         fields = tts_fields(text, voice_id, options)
         transport = self._transport
 

@@ -180,6 +180,7 @@ async def test_two_profiles_are_two_engines_with_their_own_voices(
     }
     await assert_profiles_speak(hass, vocu_emulator, init_integration, kitchen, story)
 
+    assert profile_entity_id(hass, kitchen) == "tts.kitchen_calm_text_to_speech"
     # A reload (what a restart does to the entry) keeps both, with the same entity ids.
     ids = {profile_entity_id(hass, kitchen), profile_entity_id(hass, story)}
     assert await hass.config_entries.async_reload(init_integration.entry_id)

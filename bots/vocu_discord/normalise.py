@@ -11,21 +11,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.DOTALL)
-INLINE_CODE = re.compile(r"`[^`\n]+`")
+from vocu_client.speakable import SpeechPolicy, speakable
+
 SPOILER = re.compile(r"\|\|.+?\|\|", re.DOTALL)
-LINK = re.compile(r"<?\b(?:https?|ftp)://[^\s>]+>?|\bwww\.[^\s<>]+", re.IGNORECASE)
 USER_MENTION = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION = re.compile(r"<@&(\d+)>")
 CHANNEL_MENTION = re.compile(r"<#(\d+)>")
 SLASH_MENTION = re.compile(r"</([\w -]+):\d+>")
 CUSTOM_EMOJI = re.compile(r"<a?:(\w+):\d+>")
 TIMESTAMP = re.compile(r"<t:-?\d+(?::[tTdDfFR])?>")
-# Markdown that changes looks, not words: bold/italic/strike/underline markers, headings, quotes.
-MARKDOWN_MARKERS = re.compile(r"(\*{1,3}|_{2,3}|~~)")
-LINE_PREFIX = re.compile(r"^\s*(?:#{1,3}\s+|>>?>?\s+|-#\s+)", re.MULTILINE)
+# Discord's own line prefixes the Markdown cleaner leaves: subtext ("-# ") and ">>> " quotes.
+LINE_PREFIX = re.compile(r"^\s*(?:>>?>?\s+|-#\s+)", re.MULTILINE)
 WHITESPACE = re.compile(r"\s+")
 SPEAKABLE = re.compile(r"\w", re.UNICODE)
+
+# What the bot says in place of code and links (emoji: Discord users mean them; custom ones are
+# handled below with NameContext.skip_emoji).
+DISCORD_SPEECH = SpeechPolicy(
+    code_block="code block", inline_code="code snippet", bare_url="a link", keep_emoji=True
+)
 
 ATTACHMENT_KINDS: dict[str, tuple[str, ...]] = {
     "image": ("png", "jpg", "jpeg", "gif", "webp", "bmp", "heic", "avif", "svg"),
@@ -52,10 +56,10 @@ def normalise(
 ) -> str:
     """Speakable text for ``text`` (a raw message body); ``""`` means: say nothing."""
     context = context or NameContext()
-    text = CODE_BLOCK.sub(" code block. ", text)
-    text = INLINE_CODE.sub(" code snippet ", text)
     text = SPOILER.sub(" spoiler. ", text)
-    text = LINK.sub(" a link ", text)
+    # Markdown, code and links: the core's cleaner (the one Home Assistant uses), with the bot's
+    # own spoken forms. Discord's own syntax (mentions, emoji, timestamps) follows.
+    text = speakable(text, DISCORD_SPEECH)
     text = USER_MENTION.sub(lambda m: context.users.get(int(m[1]), "someone"), text)
     text = ROLE_MENTION.sub(lambda m: context.roles.get(int(m[1]), "a role"), text)
     text = CHANNEL_MENTION.sub(lambda m: context.channels.get(int(m[1]), "a channel"), text)
@@ -66,7 +70,6 @@ def normalise(
     text = TIMESTAMP.sub(" a time ", text)
     text = text.replace("@everyone", "everyone").replace("@here", "here")
     text = LINE_PREFIX.sub("", text)
-    text = MARKDOWN_MARKERS.sub("", text)
     text = cap_repeats(text, context.max_repeated_chars)
     text = apply_pronunciations(text, context.pronunciations)
     text = WHITESPACE.sub(" ", text).strip()

@@ -39,7 +39,9 @@ NAMES = NameContext(
         ("soooooooo good!!!!!!!", "sooo good!!!"),
         ("**bold** and __under__ and ~~gone~~", "bold and under and gone"),
         ("> quoted line", "quoted line"),
-        ("# Heading", "Heading"),
+        ("# Heading", "Heading."),  # a heading is said as a sentence of its own
+        ("- one\n- two", "one. two."),
+        ("see [the docs](https://x.io/a)", "see the docs"),
         ("meet <t:1700000000:R>", "meet a time"),
         ("hey @everyone", "hey everyone"),
         ("try </tts say:12345>", "try tts say"),

@@ -57,13 +57,17 @@ async def test_real_hass_speaks_through_the_integration(vocu_emulator, tmp_path:
             assert all(r.headers.get("Authorization") != f"Bearer {seed.PAID_TOKEN}" for r in synth)
 
             sensors = await hass.entity_ids(session, "sensor")
-            credit_sensors = [s for s in sensors if "credit" in s]
+            credit_sensors = [s for s in sensors if s.endswith("_credits")]
             assert credit_sensors, sensors
             state = await hass.state(session, credit_sensors[0])
             account = vocu_emulator.state.account(seed.PAID_TOKEN)
             assert float(state["state"]) == pytest.approx(
                 account.credit + account.bonus_credit, abs=len(SENTENCE) + 1
             )
+            # What this announcement cost, as Vocu reported it (one credit a character here).
+            [used_today] = [s for s in sensors if s.endswith("_credits_used_today")]
+            spoken = sum(len((r.json or {}).get("text") or r.query.get("text", "")) for r in synth)
+            assert float((await hass.state(session, used_today))["state"]) == spoken
     finally:
         await hass.stop()
     log = hass.log_path.read_text()

@@ -17,7 +17,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from service_cases import ALL_SERVICES, SERVICES, ServiceCase
 from vocu_emulator import Fault, seed
 
-from custom_components.vocu.client import HOSTS
 from custom_components.vocu.client.providers import provider_info
 from custom_components.vocu.const import (
     CONF_ACCOUNT,
@@ -28,6 +27,7 @@ from custom_components.vocu.const import (
     CONF_PROVIDER,
     CONF_STYLE,
     CONF_VOICE,
+    DATA_HOST_MAP,
     DOMAIN,
     HOST_CUSTOM,
 )
@@ -186,12 +186,12 @@ async def test_errors_then_recovery(
 
 
 async def test_invalid_key_on_a_known_host_keeps_the_key_form(
-    hass: HomeAssistant, vocu_emulator: Any, monkeypatch: pytest.MonkeyPatch
+    hass: HomeAssistant, vocu_emulator: Any
 ) -> None:
     """With a built-in host the key is checked on the key step itself (no URL step): a key the
     service refuses shows invalid_auth there, and the right key then goes on to the voice."""
     # The built-in host answered by the emulator (tests reach nothing but loopback).
-    monkeypatch.setitem(HOSTS, "vocu.ai", vocu_emulator.base_url)
+    hass.data[DATA_HOST_MAP] = {"v1.vocu.ai": vocu_emulator.base_url}
     result = await start(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_API_KEY: "sk-not-a-key", CONF_HOST: "vocu.ai"}
@@ -480,3 +480,24 @@ async def test_reconfigure_error_then_wrong_account(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
     assert mock_config_entry.data[CONF_API_KEY] == seed.PAID_TOKEN
+
+
+async def test_reconfigure_to_a_built_in_host(
+    hass: HomeAssistant, vocu_emulator: Any, mock_config_entry: MockConfigEntry
+) -> None:
+    """From the custom (emulator) URL to Vocu's own host: checked there, no URL step."""
+    hass.data[DATA_HOST_MAP] = {"v1.vocu.ai": vocu_emulator.base_url}
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "sk-wrong", CONF_HOST: "vocu.ai"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: seed.PAID_TOKEN, CONF_HOST: "vocu.ai"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data[CONF_HOST] == "vocu.ai"
+    assert mock_config_entry.data[CONF_BASE_URL] == "https://v1.vocu.ai"
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)

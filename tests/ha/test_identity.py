@@ -57,7 +57,7 @@ async def test_reconfigure_with_a_new_key_keeps_entities_and_device(
     hass: HomeAssistant, init_integration: MockConfigEntry, service_case: ServiceCase
 ) -> None:
     before = registry_ids(hass, init_integration)
-    [tts_entity] = before[0]
+    [tts_entity] = [entity_id for entity_id in before[0] if entity_id.startswith("tts.")]
     key, account = SECOND_KEYS[service_case.name]
 
     result = await reconfigure(
@@ -144,7 +144,8 @@ async def test_registry_of_a_1_2_entry_moves_to_the_entry_id(
     await hass.async_block_till_done()
 
     assert (entry.version, entry.minor_version) == (1, 3)
-    assert registry_ids(hass, entry)[0] == [original.entity_id]
+    tts_entities = [e for e in registry_ids(hass, entry)[0] if e.startswith("tts.")]
+    assert tts_entities == [original.entity_id]
     assert entities.async_get(original.entity_id).unique_id == f"{entry.entry_id}_tts"
     [device] = dr.async_entries_for_config_entry(devices, entry.entry_id)
     assert device.identifiers == {(DOMAIN, entry.entry_id)}

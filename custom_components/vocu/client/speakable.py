@@ -23,6 +23,7 @@ _BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_ONE_LINE_BLOCK = re.compile(r"```[^`\n]*```")  # chat style: ```code``` within a line
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)\s]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\((?:[^)\s]+)\)")
 # A sentence's closing punctuation after a URL is not part of it.
@@ -90,11 +91,14 @@ class MarkdownCleaner:
         started, self._line_started = self._line_started, False
         is_item, self._line_is_item = self._line_is_item, False
         if self._in_fence:
-            if _FENCE.match(line):
+            if _FENCE.match(line) or "```" in line:
                 self._in_fence = False
+                # Chat style "``` then": words after the closing fence are still said.
+                rest = line.split("```", 1)[1] if "```" in line else ""
+                return self._finish_line(rest) if rest.strip() else ""
             return ""
         if not started:
-            if _FENCE.match(line):
+            if _FENCE.match(line) and not _ONE_LINE_BLOCK.search(line):
                 self._in_fence = True
                 return f"{self.policy.code_block}.\n"
             if _RULE.match(line) or _TABLE_SEPARATOR.match(line):
@@ -103,6 +107,13 @@ class MarkdownCleaner:
             if line.lstrip().startswith("|"):
                 cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
                 line, is_item = ", ".join(cell for cell in cells if cell), True
+        if "```" in _ONE_LINE_BLOCK.sub("", line):
+            # Chat style "run ```python": the fence opens mid-line (or is never closed).
+            before = line.split("```", 1)[0]
+            self._in_fence = True
+            self._released = ""
+            text = self._inline(before).strip()
+            return f"{text} {self.policy.code_block}.\n" if text else f"{self.policy.code_block}.\n"
         text = self._inline(line).rstrip()
         said = (self._released.rstrip() + " " + text).strip() if started else text
         self._released = ""
@@ -157,6 +168,7 @@ class MarkdownCleaner:
 
     def _inline(self, text: str) -> str:
         policy = self.policy
+        text = _ONE_LINE_BLOCK.sub(f" {policy.code_block}. ", text)
         text = _IMAGE.sub(lambda m: m[1], text)
         text = _LINK.sub(lambda m: policy.link if policy.link is not None else m[1], text)
         text = _BARE_URL.sub(

@@ -6,8 +6,11 @@ DISCORD_SYNC_GUILD, BOT_DAILY_CHARS (optional).
 
 Commands: run (default) starts the bot and uploads the slash commands only when they changed;
 sync [--guild ID] uploads them now; check tests the configuration, the voice stack, the database
-and the voice account without connecting to Discord. Every start-up failure is one line on
-stderr and an exit code: 2 configuration, 3 voice stack, 4 Discord, 5 database, 6 voice service.
+and the voice account without connecting to Discord; migrate creates or upgrades the database
+schema and exits (it needs DATABASE_URL only). run and check apply pending migrations themselves
+unless run --no-migrate, which refuses an out-of-date schema instead. Every start-up failure is
+one line on stderr and an exit code: 2 configuration, 3 voice stack, 4 Discord, 5 database,
+6 voice service.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from vocu_client import __version__
 from .config import BotConfig, ConfigError
 from .startup import (
     EXIT_CONFIG,
+    EXIT_DATABASE,
     EXIT_DISCORD,
     EXIT_VOICE_STACK,
     StartupError,
@@ -42,8 +46,13 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 2 configuration, 3 voice stack, 4 Discord, 5 database, 6 voice.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{run,sync,check}")
-    commands.add_parser("run", help="start the bot (the default)")
+    commands = parser.add_subparsers(dest="command", metavar="{run,sync,check,migrate}")
+    run = commands.add_parser("run", help="start the bot (the default)")
+    run.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="do not upgrade the database schema; refuse to start if it is out of date",
+    )
     sync = commands.add_parser("sync", help="upload the slash commands to Discord now")
     sync.add_argument(
         "--guild",
@@ -52,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         help="only to this server (instant; removes the global copies so they do not show twice)",
     )
     commands.add_parser("check", help="check configuration, voice stack, database, voice account")
+    commands.add_parser("migrate", help="create or upgrade the database schema, then exit")
     return parser
 
 
@@ -63,6 +73,8 @@ def _fail(message: str, code: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)  # --help and --version end here, before any network
     command = args.command or "run"
+    if command == "migrate":
+        return _migrate()
     try:
         import discord  # noqa: PLC0415 - a plain `pip install vocu-voice` has no discord.py
     except ModuleNotFoundError:
@@ -77,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(error), EXIT_CONFIG)
     if command == "sync" and args.guild:
         config = dataclasses.replace(config, sync_guild_id=args.guild)
+    if getattr(args, "no_migrate", False):
+        config = dataclasses.replace(config, migrate_schema=False)
     from .selfcheck import ensure_voice_stack  # noqa: PLC0415 - after config, it loads libraries
 
     try:
@@ -112,11 +126,34 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _migrate() -> int:
+    from .migrations import SchemaError, migrate_database  # noqa: PLC0415
+    from .startup import default_database_url  # noqa: PLC0415
+
+    database_url = os.environ.get("DATABASE_URL", "").strip() or default_database_url(os.environ)
+    try:
+        if database_url.startswith("sqlite://"):
+            prepare_data_dir(os.environ)
+        line = asyncio.run(migrate_database(database_url))
+    except StartupError as error:
+        return _fail(str(error), error.exit_code)
+    except (SchemaError, ValueError) as error:
+        return _fail(str(error), EXIT_DATABASE)
+    except Exception as error:  # sqlite3 / asyncpg / OSError: the URL is wrong or unreachable
+        detail = (str(error).splitlines() or [""])[0][:200].replace(database_url, "DATABASE_URL")
+        return _fail(
+            f"the database (DATABASE_URL) cannot be opened: {type(error).__name__}: {detail}",
+            EXIT_DATABASE,
+        )
+    print(f"{_PROG}: {line}")
+    return 0
+
+
 async def _check(config: BotConfig) -> None:
     from .bot import open_services  # noqa: PLC0415
     from .startup import describe_voice_account  # noqa: PLC0415
 
-    services = await open_services(config)
+    services = await open_services(config, sole_process=False)  # may run beside the bot
     try:
         line = await describe_voice_account(services.client, config.base_url)
     finally:

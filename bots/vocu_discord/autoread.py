@@ -74,7 +74,7 @@ class AutoReader:
             return Decision(False, Skip.BOT_AUTHOR)
         if user.autoread_opt_out:
             return Decision(False, Skip.OPTED_OUT)
-        if not self._is_read_channel(message.channel_id, guild, bot_voice_channel_id):
+        if not self.reads_channel(message.channel_id, guild, bot_voice_channel_id):
             return Decision(False, Skip.NOT_A_READ_CHANNEL)
         if guild.required_role_id and guild.required_role_id not in message.author_role_ids:
             return Decision(False, Skip.MISSING_ROLE)
@@ -109,9 +109,10 @@ class AutoReader:
         return True
 
     @staticmethod
-    def _is_read_channel(
+    def reads_channel(
         channel_id: int, guild: GuildSettings, bot_voice_channel_id: int | None
     ) -> bool:
+        """Whether auto-read reads this channel at all (checked before any member look-up)."""
         if channel_id in guild.autoread_channel_ids:
             return True
         # A voice channel's built-in text chat has the voice channel's own id.

@@ -15,6 +15,7 @@ from discord.ext import commands
 from .cog_support import answer_command_error
 from .command_sync import sync_commands
 from .config import BotConfig
+from .migrations import SchemaError
 from .services import BotServices
 from .startup import EXIT_DATABASE, StartupError, describe_voice_account
 
@@ -105,10 +106,15 @@ class VocuBot(commands.Bot):
                 self.vocu_services = None
 
 
-async def open_services(config: BotConfig) -> BotServices:
-    """The database and the voice client; a database that cannot be opened is one line."""
+async def open_services(config: BotConfig, *, sole_process: bool = True) -> BotServices:
+    """The database and the voice client; a database that cannot be opened is one line.
+
+    ``sole_process`` False: not the bot itself (`check`), which may run beside it on SQLite.
+    """
     try:
-        return await BotServices.from_config(config)
+        return await BotServices.from_config(config, sole_process=sole_process)
+    except SchemaError as error:  # already one line: old/newer schema, or a second SQLite bot
+        raise StartupError(str(error), EXIT_DATABASE) from None
     except Exception as error:  # sqlite3 / asyncpg / OSError: all mean "fix DATABASE_URL"
         first_line = (str(error).splitlines() or [""])[0][:200]
         raise StartupError(
@@ -165,6 +171,7 @@ async def run_bot(config: BotConfig, *, command_sync: CommandSync = "auto") -> N
 
 async def sync_once(config: BotConfig) -> None:
     """`vocu-discord-bot sync`: log in (no gateway), upload the commands, leave."""
-    bot = VocuBot(config, services=await open_services(config), command_sync="force")
+    services = await open_services(config, sole_process=False)  # beside a running bot
+    bot = VocuBot(config, services=services, command_sync="force")
     async with bot:
         await bot.login(config.discord_token)  # runs setup_hook, which uploads

@@ -68,6 +68,13 @@ class AutoReadEvents(CogBase):
         assert guild is not None
         self.text_channels.remember(message.channel)
         guild_settings = await services.settings.get_guild(guild.id)
+        bot_channel_id = self._bot_channel_id(guild.id)
+        # Most messages are in channels nobody asked to be read: answer them from the guild's
+        # cached row alone, with no look-up (or cache entry) per member.
+        if not services.auto_reader.reads_channel(
+            message.channel.id, guild_settings, bot_channel_id
+        ):
+            return Decision(False, Skip.NOT_A_READ_CHANNEL)
         user = await services.settings.get_user(guild.id, message.author.id)
         author_voice = getattr(message.author, "voice", None)
         incoming = IncomingMessage(
@@ -83,7 +90,7 @@ class AutoReadEvents(CogBase):
             attachments=tuple(attachment.filename for attachment in message.attachments),
         )
         decision = services.auto_reader.decide(
-            incoming, guild_settings, user, bot_voice_channel_id=self._bot_channel_id(guild.id)
+            incoming, guild_settings, user, bot_voice_channel_id=bot_channel_id
         )
         if not decision.speak:
             if (

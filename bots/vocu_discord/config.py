@@ -46,6 +46,8 @@ class BotConfig:
     owner_ids: frozenset[int] = frozenset()
     sync_guild_id: int | None = None  # sync commands to one guild instantly while developing
     bot_daily_chars: int | None = None  # the operator's cap over all servers; None: none
+    # False (`run --no-migrate`): refuse an old database schema instead of upgrading it.
+    migrate_schema: bool = True
 
     @classmethod
     def from_env(

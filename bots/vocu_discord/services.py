@@ -51,8 +51,9 @@ class BotServices:
         players: PlayerRegistry | None = None,
         owns_client: bool = True,
         bot_daily_chars: int | None = None,
+        slots: SynthesisSlots | None = None,
     ) -> Self:
-        slots = SynthesisSlots(client)
+        slots = slots or SynthesisSlots(client)
         players = players or PlayerRegistry(client, source_factory=StreamSourceFactory(slots=slots))
         speaker = Speaker(
             settings,
@@ -66,15 +67,25 @@ class BotServices:
         return cls(client, settings, players, speaker, set(owner_ids), owns_client=owns_client)
 
     @classmethod
-    async def from_config(cls, config: BotConfig) -> Self:
-        settings = await open_settings(config.database_url)
+    async def from_config(cls, config: BotConfig, *, sole_process: bool = True) -> Self:
+        """``sole_process``: this is the bot, and a SQLite file serves one bot process only."""
+        settings = await open_settings(
+            config.database_url, migrate=config.migrate_schema, sole_process=sole_process
+        )
         extra = {"account": config.account} if config.account else {}
         if config.group_id:
             extra["group_id"] = config.group_id
         client = create_provider(config.provider, config.api_key, base_url=config.base_url, **extra)
+        shared = None
+        if config.database_url.startswith(("postgres://", "postgresql://")):
+            # Several processes may share this database: they share the account's quota too.
+            from .shared_slots import PostgresSlots  # noqa: PLC0415 - asyncpg only when used
+
+            shared = PostgresSlots(config.database_url)
         return cls.build(
             client,
             settings,
+            slots=SynthesisSlots(client, shared=shared),
             default_voice_id=config.default_voice_id,
             owner_ids=config.owner_ids,
             bot_daily_chars=config.bot_daily_chars,
@@ -90,4 +101,8 @@ class BotServices:
                 if self.owns_client:
                     await self.client.close()
             finally:
-                await self.settings.close()
+                try:
+                    if self.speaker.slots is not None:
+                        await self.speaker.slots.close()
+                finally:
+                    await self.settings.close()

@@ -7,13 +7,16 @@ dataclasses below are the schema, and unknown keys from a newer version are igno
 
 from __future__ import annotations
 
+import asyncio
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from typing import Any, Literal, Self
 
+from .migrations import MigrationResult, SchemaSession, upgrade
 from .settings_cache import SettingsCache
 
 DEFAULT_DATABASE_URL = "sqlite:///vocu-bot.sqlite3"
@@ -110,20 +113,6 @@ class Usage:
     user_chars: int
 
 
-SCHEMA: tuple[str, ...] = (
-    "CREATE TABLE IF NOT EXISTS guild_settings (guild_id BIGINT PRIMARY KEY, data TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS user_settings (guild_id BIGINT NOT NULL, user_id BIGINT NOT NULL,"
-    " data TEXT NOT NULL, PRIMARY KEY (guild_id, user_id))",
-    "CREATE TABLE IF NOT EXISTS pronunciations (guild_id BIGINT NOT NULL, word TEXT NOT NULL,"
-    " replacement TEXT NOT NULL, PRIMARY KEY (guild_id, word))",
-    "CREATE TABLE IF NOT EXISTS char_usage (guild_id BIGINT NOT NULL, user_id BIGINT NOT NULL,"
-    " day TEXT NOT NULL, chars BIGINT NOT NULL, PRIMARY KEY (guild_id, user_id, day))",
-    # The bot-wide cap sums one day over every guild.
-    "CREATE INDEX IF NOT EXISTS char_usage_by_day ON char_usage (day)",
-    # The bot's own bookkeeping, e.g. the hash of the command tree last uploaded to Discord.
-    "CREATE TABLE IF NOT EXISTS bot_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-)
-
 # Check and count in one statement, so two reservations can never both pass on the same
 # remaining characters: ?1 guild, ?2 user, ?3 day, ?4 characters, ?5/?6/?7 the guild's, the
 # member's and the whole bot's daily cap (NULL: none). Nothing is written when a cap would be
@@ -141,6 +130,15 @@ RESERVE_USAGE_SQL = (
 )
 
 
+# Compare-and-swap retries: each failure means another process's write landed in between (one
+# process's own updates take turns), so a handful is plenty; past it something loops on the row.
+_MAX_UPDATE_ATTEMPTS = 20
+
+
+class ConcurrentUpdateError(RuntimeError):
+    """A settings row changed under every attempt to update it."""
+
+
 class SettingsRepository(ABC):
     """The one interface both backends implement. SQL uses ``?`` placeholders throughout.
 
@@ -150,6 +148,9 @@ class SettingsRepository(ABC):
 
     def __init__(self) -> None:
         self.cache = SettingsCache()
+        # Settings changes are rare: this process's take turns, other processes' are caught by
+        # the compare-and-swap.
+        self._update_turn = asyncio.Lock()
 
     @abstractmethod
     async def _execute(self, sql: str, *args: Any) -> int:
@@ -165,9 +166,37 @@ class SettingsRepository(ABC):
         rows = await self._fetch(sql, *args)
         return rows[0] if rows else None
 
-    async def create_schema(self) -> None:
-        for statement in SCHEMA:
-            await self._execute(statement)
+    @abstractmethod
+    def _schema_lock(self) -> AbstractAsyncContextManager[SchemaSession]:
+        """One transaction holding the schema lock, shared by every process on the database."""
+
+    async def migrate_schema(self, *, apply: bool = True) -> MigrationResult:
+        """Apply pending migrations (or, ``apply`` False, refuse an old schema); see migrations."""
+        async with self._schema_lock() as session:
+            return await upgrade(session, apply=apply)
+
+    async def _compare_and_swap(
+        self, table: str, keys: dict[str, int], old: str | None, new: str | None
+    ) -> bool:
+        """Replace a settings row's ``data`` only if it still is ``old`` (None: no row)."""
+        where = " AND ".join(f"{column} = ?" for column in keys)
+        if old is None and new is None:
+            return True
+        if old is None:
+            columns = ", ".join([*keys, "data"])
+            marks = ", ".join("?" * (len(keys) + 1))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+            return await self._execute(sql, *keys.values(), new) > 0
+        if new is None:
+            sql = f"DELETE FROM {table} WHERE {where} AND data = ?"
+            return await self._execute(sql, *keys.values(), old) > 0
+        sql = f"UPDATE {table} SET data = ? WHERE {where} AND data = ?"
+        return await self._execute(sql, new, *keys.values(), old) > 0
+
+    async def _current_data(self, table: str, keys: dict[str, int]) -> str | None:
+        where = " AND ".join(f"{column} = ?" for column in keys)
+        row = await self._fetch_one(f"SELECT data FROM {table} WHERE {where}", *keys.values())
+        return row[0] if row else None
 
     # the bot's own state
     async def get_state(self, name: str) -> str | None:
@@ -186,9 +215,10 @@ class SettingsRepository(ABC):
     async def get_guild(self, guild_id: int) -> GuildSettings:
         if (cached := self.cache.get(("guild", guild_id))) is not None:
             return cached
+        generation = self.cache.generation
         row = await self._fetch_one("SELECT data FROM guild_settings WHERE guild_id = ?", guild_id)
         settings = GuildSettings.from_json(guild_id, row[0] if row else None)
-        self.cache.put(("guild", guild_id), settings)
+        self.cache.put(("guild", guild_id), settings, generation)
         return settings
 
     async def save_guild(self, settings: GuildSettings) -> None:
@@ -201,9 +231,21 @@ class SettingsRepository(ABC):
         self.cache.put(("guild", settings.guild_id), settings)
 
     async def update_guild(self, guild_id: int, **changes: Any) -> GuildSettings:
-        updated = replace(await self.get_guild(guild_id), **changes)
-        await self.save_guild(updated)
-        return updated
+        """Change some fields, keeping whatever another process wrote to the others meanwhile."""
+        keys = {"guild_id": guild_id}
+        async with self._update_turn:
+            return await self._update_guild(guild_id, keys, changes)
+
+    async def _update_guild(
+        self, guild_id: int, keys: dict[str, int], changes: dict[str, Any]
+    ) -> GuildSettings:
+        for _ in range(_MAX_UPDATE_ATTEMPTS):
+            old = await self._current_data("guild_settings", keys)
+            updated = replace(GuildSettings.from_json(guild_id, old), **changes)
+            if await self._compare_and_swap("guild_settings", keys, old, updated.to_json()):
+                self.cache.put(("guild", guild_id), updated)
+                return updated
+        raise ConcurrentUpdateError(f"guild {guild_id}'s settings kept changing; try again")
 
     async def guilds_with_voice_channel(self) -> list[GuildSettings]:
         rows = await self._fetch("SELECT guild_id, data FROM guild_settings")
@@ -214,11 +256,12 @@ class SettingsRepository(ABC):
     async def get_user(self, guild_id: int, user_id: int) -> UserSettings:
         if (cached := self.cache.get(("user", guild_id, user_id))) is not None:
             return cached
+        generation = self.cache.generation
         row = await self._fetch_one(
             "SELECT data FROM user_settings WHERE guild_id = ? AND user_id = ?", guild_id, user_id
         )
         settings = UserSettings.from_json(guild_id, user_id, row[0] if row else None)
-        self.cache.put(("user", guild_id, user_id), settings)
+        self.cache.put(("user", guild_id, user_id), settings, generation)
         return settings
 
     async def save_user(self, settings: UserSettings) -> None:
@@ -239,9 +282,26 @@ class SettingsRepository(ABC):
         self.cache.put(("user", settings.guild_id, settings.user_id), settings)
 
     async def update_user(self, guild_id: int, user_id: int, **changes: Any) -> UserSettings:
-        updated = replace(await self.get_user(guild_id, user_id), **changes)
-        await self.save_user(updated)
-        return updated
+        """Change some fields, keeping whatever another process wrote to the others meanwhile.
+
+        Read from the database, not the cache, and written only if the row is still what was
+        read: a cached copy written back would undo another process's change.
+        """
+        keys = {"guild_id": guild_id, "user_id": user_id}
+        async with self._update_turn:
+            return await self._update_user(guild_id, user_id, keys, changes)
+
+    async def _update_user(
+        self, guild_id: int, user_id: int, keys: dict[str, int], changes: dict[str, Any]
+    ) -> UserSettings:
+        for _ in range(_MAX_UPDATE_ATTEMPTS):
+            old = await self._current_data("user_settings", keys)
+            updated = replace(UserSettings.from_json(guild_id, user_id, old), **changes)
+            new = None if updated.is_default else updated.to_json()  # nothing stored for defaults
+            if await self._compare_and_swap("user_settings", keys, old, new):
+                self.cache.put(("user", guild_id, user_id), updated)
+                return updated
+        raise ConcurrentUpdateError(f"member {user_id}'s settings kept changing; try again")
 
     async def delete_user_data(self, user_id: int, today: date) -> int:
         """Forget a member everywhere; returns how many servers held settings about them.
@@ -265,7 +325,6 @@ class SettingsRepository(ABC):
 
     # pronunciation dictionary
     async def set_pronunciation(self, guild_id: int, word: str, replacement: str) -> None:
-        self.cache.drop(("words", guild_id))
         await self._execute(
             "INSERT INTO pronunciations (guild_id, word, replacement) VALUES (?, ?, ?)"
             " ON CONFLICT (guild_id, word) DO UPDATE SET replacement = excluded.replacement",
@@ -273,25 +332,27 @@ class SettingsRepository(ABC):
             word.strip().casefold(),
             replacement.strip(),
         )
+        self.cache.drop(("words", guild_id))  # after the write: a read in between is not kept
 
     async def remove_pronunciation(self, guild_id: int, word: str) -> bool:
-        self.cache.drop(("words", guild_id))
         count = await self._execute(
             "DELETE FROM pronunciations WHERE guild_id = ? AND word = ?",
             guild_id,
             word.strip().casefold(),
         )
+        self.cache.drop(("words", guild_id))
         return count > 0
 
     async def pronunciations(self, guild_id: int) -> dict[str, str]:
         if (cached := self.cache.get(("words", guild_id))) is not None:
             return dict(cached)
+        generation = self.cache.generation
         rows = await self._fetch(
             "SELECT word, replacement FROM pronunciations WHERE guild_id = ? ORDER BY word",
             guild_id,
         )
         words = {row[0]: row[1] for row in rows}
-        self.cache.put(("words", guild_id), words)
+        self.cache.put(("words", guild_id), words, generation)
         return dict(words)
 
     # daily character usage (the budget's ledger)
@@ -346,8 +407,19 @@ class SettingsRepository(ABC):
         )
 
 
-async def open_settings(database_url: str = DEFAULT_DATABASE_URL) -> SettingsRepository:
-    """Open (and create the schema of) the repository that ``database_url`` names."""
+async def open_settings(
+    database_url: str = DEFAULT_DATABASE_URL,
+    *,
+    migrate: bool = True,
+    check_schema: bool = True,
+    sole_process: bool = False,
+) -> SettingsRepository:
+    """Open the repository that ``database_url`` names, its schema migrated (or checked).
+
+    ``migrate`` False refuses a schema older than this code instead of upgrading it; a newer one
+    is always refused (SchemaError, one line). ``sole_process``: this is the bot itself, and a
+    SQLite file serves one bot process only (a second one is refused with a SchemaError).
+    """
     # Backends import lazily: each imports this module, and a SQLite bot never loads asyncpg.
     if database_url.startswith(("postgres://", "postgresql://")):
         from .settings_postgres import PostgresSettings  # noqa: PLC0415
@@ -356,11 +428,16 @@ async def open_settings(database_url: str = DEFAULT_DATABASE_URL) -> SettingsRep
     elif database_url.startswith("sqlite://"):
         from .settings_sqlite import SqliteSettings  # noqa: PLC0415
 
-        repository = await SqliteSettings.connect(database_url)
+        repository = await SqliteSettings.connect(database_url, sole_process=sole_process)
     else:
         raise ValueError(
             "DATABASE_URL must start with sqlite:///, postgres:// or postgresql:// "
             f"(got a value starting with {database_url.split(':', 1)[0]!r})"
         )
-    await repository.create_schema()
+    if check_schema:
+        try:
+            await repository.migrate_schema(apply=migrate)
+        except BaseException:
+            await repository.close()
+            raise
     return repository

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Self
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import IO, Any, Self
 
 import aiosqlite
 
+from .migrations import Backend, SchemaError
 from .settings import SettingsRepository
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory file locks; one process is then the operator's care
+    fcntl = None  # type: ignore[assignment]
+
+# Migrations wait this long for another process's exclusive transaction before giving up.
+_BUSY_TIMEOUT_SECONDS = 30.0
 
 
 def sqlite_path(database_url: str) -> str:
@@ -21,16 +33,66 @@ def sqlite_path(database_url: str) -> str:
     return path
 
 
-class SqliteSettings(SettingsRepository):
+def claim_sole_process(path: str) -> IO[str] | None:
+    """Hold a lock file beside the database for as long as this bot runs.
+
+    Two bot processes on one SQLite file would each cache settings the other changes and both
+    re-join every saved channel; that takes PostgreSQL. The lock goes with the process, so a
+    crashed bot never leaves it behind.
+    """
+    if fcntl is None:
+        return None
+    handle = Path(f"{path}.bot-lock").open("w")  # noqa: SIM115 - held until close()
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise SchemaError(
+            f"another bot process already uses the SQLite database {path}; "
+            "several processes need PostgreSQL (DATABASE_URL=postgresql://...)"
+        ) from None
+    return handle
+
+
+class _SqliteSchemaSession:
+    backend: Backend = "sqlite"
+
     def __init__(self, connection: aiosqlite.Connection) -> None:
-        super().__init__()
         self._connection = connection
 
+    async def execute(self, sql: str) -> None:
+        await self._connection.execute(sql)
+
+    async def scalar(self, sql: str) -> object:
+        async with self._connection.execute(sql) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def table_exists(self, name: str) -> bool:
+        async with self._connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
+
+class SqliteSettings(SettingsRepository):
+    def __init__(self, connection: aiosqlite.Connection, lock: IO[str] | None = None) -> None:
+        super().__init__()
+        self._connection = connection
+        self._lock = lock
+
     @classmethod
-    async def connect(cls, database_url: str) -> Self:
-        connection = await aiosqlite.connect(sqlite_path(database_url))
-        await connection.execute("PRAGMA journal_mode=WAL")
-        return cls(connection)
+    async def connect(cls, database_url: str, *, sole_process: bool = False) -> Self:
+        path = sqlite_path(database_url)
+        lock = claim_sole_process(path) if sole_process else None
+        try:
+            connection = await aiosqlite.connect(path, timeout=_BUSY_TIMEOUT_SECONDS)
+            await connection.execute("PRAGMA journal_mode=WAL")
+        except BaseException:
+            if lock is not None:
+                lock.close()
+            raise
+        return cls(connection, lock)
 
     async def _execute(self, sql: str, *args: Any) -> int:
         cursor = await self._connection.execute(sql, args)
@@ -41,5 +103,25 @@ class SqliteSettings(SettingsRepository):
         async with self._connection.execute(sql, args) as cursor:
             return list(await cursor.fetchall())
 
+    @contextlib.asynccontextmanager
+    async def _schema_lock(self) -> AsyncIterator[_SqliteSchemaSession]:
+        # EXCLUSIVE at once (not on the first write): a second migrating process waits here,
+        # then reads the version the first one recorded.
+        await self._connection.execute("BEGIN EXCLUSIVE")
+        try:
+            yield _SqliteSchemaSession(self._connection)
+        except BaseException:
+            await self._connection.rollback()
+            raise
+        await self._connection.commit()
+
     async def close(self) -> None:
-        await self._connection.close()
+        try:
+            await self._connection.close()
+            # aiosqlite answers close() before its worker thread has ended; closed means gone.
+            worker = getattr(self._connection, "_thread", None)
+            if worker is not None and worker.is_alive():
+                await asyncio.to_thread(worker.join, _BUSY_TIMEOUT_SECONDS)
+        finally:
+            if self._lock is not None:
+                self._lock.close()

@@ -2,7 +2,8 @@
 
 Vocu answers a synthesis beyond the account's concurrent quota (``syncBaseConcurrent +
 syncPaidConcurrent``) with 429; every guild's player and `/tts file` share one account, so they
-queue here for a slot instead. Sized once, from the account, on first use.
+queue here for a slot instead. Sized once, from the account, on first use. Several processes on
+one PostgreSQL share the quota through ``shared`` (see shared_slots).
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from vocu_client import errors
 from vocu_client.providers import Capability, VoiceProvider
+
+if TYPE_CHECKING:
+    from .shared_slots import PostgresSlots
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -22,9 +27,16 @@ DEFAULT_CONCURRENCY = 2
 
 
 class SynthesisSlots:
-    def __init__(self, provider: VoiceProvider, *, limit: int | None = None) -> None:
+    def __init__(
+        self,
+        provider: VoiceProvider,
+        *,
+        limit: int | None = None,
+        shared: PostgresSlots | None = None,
+    ) -> None:
         self._provider = provider
         self._limit = limit
+        self._shared = shared
         self._semaphore = asyncio.Semaphore(limit) if limit else None
         self._sizing = asyncio.Lock()
 
@@ -37,7 +49,15 @@ class SynthesisSlots:
     async def slot(self) -> AsyncIterator[None]:
         semaphore = self._semaphore or await self._size()
         async with semaphore:
-            yield
+            if self._shared is None or self._limit is None:
+                yield
+                return
+            async with self._shared.hold(self._limit):
+                yield
+
+    async def close(self) -> None:
+        if self._shared is not None:
+            await self._shared.close()
 
     async def _size(self) -> asyncio.Semaphore:
         async with self._sizing:

@@ -60,7 +60,10 @@ def _move_devices(hass: HomeAssistant, entry: ConfigEntry, identity: str) -> Non
             domain == DOMAIN and _KEY_HASH_ID.match(value) for domain, value in device.identifiers
         )
     ]
-    if not devices or registry.async_get_device(identifiers={(DOMAIN, identity)}) is not None:
+    if (
+        not devices
+        or registry.async_get_device_by_identifier((DOMAIN, identity), entry.entry_id) is not None
+    ):
         return
     keep, *leftovers = sorted(devices, key=lambda device: device.created_at)
     for leftover in leftovers:

@@ -1,4 +1,5 @@
-"""Voice management actions: list, clone, delete voices and add styles, with responses.
+"""The integration's actions: voice management (list, clone, delete voices and add styles, with
+responses), registered here with `vocu.announce` (its own module, `announce.py`).
 
 Cloning, deleting and adding styles change the account (and can cost credits), so they are
 admin-only. Every action names its config entry; errors are translated. Listing, cloning and
@@ -16,6 +17,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 
+from .announce import ANNOUNCE_SCHEMA, SERVICE_ANNOUNCE, async_announce
 from .audio_input import async_read_audio
 from .client.deadline import ACTION_DEADLINE
 from .client.errors import VoiceNotReadyError, VoiceServiceError
@@ -235,6 +237,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async def add_style(call: ServiceCall) -> ServiceResponse:
         return await _add_style(hass, call)
 
+    async def announce(call: ServiceCall) -> None:
+        await async_announce(hass, call)
+
+    # Speaks and changes nothing on the account, like tts.speak: not admin-only.
+    hass.services.async_register(DOMAIN, SERVICE_ANNOUNCE, announce, schema=ANNOUNCE_SCHEMA)
     hass.services.async_register(
         DOMAIN,
         SERVICE_LIST_VOICES,

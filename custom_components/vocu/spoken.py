@@ -35,9 +35,15 @@ class RequestCost:
     request_id: str | None = None
     credits: float | None = None
     walker: FrameWalker = field(default_factory=FrameWalker)
+    # False when the audio went to a player by URL (vocu.announce): its length is not seen here.
+    heard: bool = True
 
     def audio(self, chunk: bytes) -> None:
         self.walker.feed(chunk)
+
+    @property
+    def seconds(self) -> float | None:
+        return round(self.walker.seconds, 3) if self.heard else None
 
     def finish(self, result: GenerationResult | None) -> None:
         if result is not None:
@@ -54,8 +60,8 @@ class Announcement:
     requests: list[RequestCost] = field(default_factory=list)
     fallback: bool = False
 
-    def request(self, characters: int) -> RequestCost:
-        cost = RequestCost(characters)
+    def request(self, characters: int, *, heard: bool = True) -> RequestCost:
+        cost = RequestCost(characters, heard=heard)
         self.requests.append(cost)
         return cost
 
@@ -65,13 +71,21 @@ class Announcement:
         reported = [cost.credits for cost in self.requests if cost.credits is not None]
         return sum(reported) if reported else None
 
+    @property
+    def duration(self) -> float | None:
+        """Seconds of audio; None when some of it was handed to a player by URL, unheard."""
+        seconds = [cost.seconds for cost in self.requests]
+        if any(second is None for second in seconds):
+            return None
+        return round(sum(second for second in seconds if second is not None), 3)
+
     def event_data(self) -> dict[str, Any]:
         return {
             "entity_id": self.entity_id,
             "characters": sum(cost.characters for cost in self.requests),
             "credits": self.credits,
             "voice": self.voice,
-            "duration": round(sum(cost.walker.seconds for cost in self.requests), 3),
+            "duration": self.duration,
             "fallback": self.fallback,
         }
 
@@ -99,7 +113,7 @@ class SpeechLog:
                     "request_id": cost.request_id,
                     "characters": cost.characters,
                     "credits": cost.credits,
-                    "duration": round(cost.walker.seconds, 3),
+                    "duration": cost.seconds,
                     "fallback": announcement.fallback,
                 }
             )

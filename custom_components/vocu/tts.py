@@ -1,9 +1,11 @@
 """The entry's text-to-speech entity: streamed, sentence-pipelined speech in a cloned voice.
 
 Every default that changes the audio is part of ``default_options`` so Home Assistant's TTS cache
-key changes with the configuration. Audio always reaches players through Home Assistant's own TTS
-proxy URL: the API key and the service's signed URLs never leave Home Assistant. (A "direct URL"
-mode is not offered: the TTS entity API can only return audio, not a URL for the player.)
+key changes with the configuration. Audio from this entity always reaches players through Home
+Assistant's own TTS proxy URL (the TTS entity API can only return audio, not a URL for the
+player); the API key never leaves Home Assistant. Handing a player the service's signed,
+key-free URL instead is the job of the ``vocu.announce`` action (``announce.py``), which speaks
+with this entity's voice and settings.
 """
 
 from __future__ import annotations

@@ -88,3 +88,13 @@ async def test_text_channels_seen_are_bounded(world: World) -> None:
     assert len(world.cog.text_channels) == 3
     assert world.cog.text_channels.get(5009) is not None
     assert world.cog.text_channels.get(5000) is None
+
+
+async def test_a_message_in_an_unread_channel_costs_no_member_look_up(world: World) -> None:
+    # Every message in every server reaches the bot; most are in channels nobody asked it to
+    # read. The guild's (cached) row answers them; the author's settings are never fetched.
+    await world.services.settings.update_guild(world.guild.id, autoread_channel_ids=(12345,))
+    decision = await world.cog.handle_message(world.message("just chatting"))
+    assert decision.skip is Skip.NOT_A_READ_CHANNEL
+    assert world.services.settings.cache.get(("user", world.guild.id, world.member.id)) is None
+    assert world.services.settings.cache.get(("guild", world.guild.id)) is not None

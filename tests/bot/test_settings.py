@@ -12,7 +12,7 @@ from vocu_discord.settings import (
     UserSettings,
     open_settings,
 )
-from vocu_discord.settings_postgres import to_numbered_placeholders
+from vocu_discord.settings_postgres import PostgresSettings, to_numbered_placeholders
 from vocu_discord.settings_sqlite import sqlite_path
 
 DAY = date(2026, 3, 1)
@@ -140,12 +140,22 @@ class FakeClock:
 
 
 async def _write_behind_the_cache(repository: SettingsRepository, guild_id: int) -> None:
-    """What a second bot process sharing the database would do."""
-    await repository._execute(
-        "UPDATE guild_settings SET data = ? WHERE guild_id = ?",
-        GuildSettings(guild_id, max_chars=42).to_json(),
-        guild_id,
-    )
+    """A write whose invalidation never arrives (a lost notification on PostgreSQL)."""
+    data = GuildSettings(guild_id, max_chars=42).to_json()
+    if isinstance(repository, PostgresSettings):
+        async with repository._pool.acquire() as connection:
+            # Replica mode skips the notify triggers: the change is made, nobody is told.
+            await connection.execute("SET session_replication_role = replica")
+            try:
+                await connection.execute(
+                    "UPDATE guild_settings SET data = $1 WHERE guild_id = $2", data, guild_id
+                )
+            finally:
+                await connection.execute("RESET session_replication_role")
+    else:
+        await repository._execute(
+            "UPDATE guild_settings SET data = ? WHERE guild_id = ?", data, guild_id
+        )
 
 
 async def test_cached_settings_hide_other_writers_only_until_the_ttl(

@@ -10,7 +10,9 @@ from vocu_client.providers import VoiceProvider
 from vocu_discord.recording import RecordingVoiceClient
 from vocu_discord.services import BotServices
 from vocu_discord.settings import open_settings
+from vocu_discord.shared_slots import PostgresSlots
 from vocu_discord.speaker import SpeechRequest
+from vocu_discord.synthesis_slots import SynthesisSlots
 from vocu_emulator import seed
 from vocu_emulator.pytest_plugin import EmulatorHandle
 
@@ -56,3 +58,31 @@ async def test_guilds_share_the_accounts_quota_and_queue_for_it(
     synth = [r for r in vocu_emulator.requests if r.path == "/api/tts/simple-generate"]
     assert len(synth) == len(GUILDS)  # one request each: none refused with 429 and retried
     assert services.speaker.slots.limit == 1
+
+
+async def test_processes_on_one_postgres_share_the_quota(
+    postgres_dsn: str, socket_enabled: None
+) -> None:
+    """Two bot processes (two pools) with a quota of 2: never more than 2 syntheses at once."""
+    processes = [
+        SynthesisSlots(None, limit=2, shared=PostgresSlots(postgres_dsn))  # type: ignore[arg-type]
+        for _ in range(2)
+    ]
+    running = 0
+    most = 0
+
+    async def synthesize(slots: SynthesisSlots) -> None:
+        nonlocal running, most
+        async with slots.slot():
+            running += 1
+            most = max(most, running)
+            await asyncio.sleep(0.2)
+            running -= 1
+
+    try:
+        async with asyncio.timeout(60):
+            await asyncio.gather(*(synthesize(processes[n % 2]) for n in range(8)))
+    finally:
+        for slots in processes:
+            await slots.close()
+    assert most == 2  # each process alone would have run 2: together they ran 2, not 4

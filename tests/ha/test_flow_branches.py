@@ -1,5 +1,6 @@
 """The flow branches the main flow tests leave out: a voice list that fails after the key was
-accepted, reauth and reconfigure for services whose entry id is a key hash, a stored seed."""
+accepted, reauth and reconfigure for services whose entry id is a key hash (one with a MiniMax
+account), a stored seed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,15 @@ from service_cases import ServiceCase
 from test_config_flow import reconfigure_to, to_custom_host
 from vocu_emulator import Fault, seed
 
-from custom_components.vocu.const import CONF_ASYNC_MODE, CONF_BASE_URL, CONF_SEED, DOMAIN
+from custom_components.vocu.const import (
+    CONF_ACCOUNT,
+    CONF_ASYNC_MODE,
+    CONF_BASE_URL,
+    CONF_HOST,
+    CONF_SEED,
+    DOMAIN,
+    HOST_CUSTOM,
+)
 from custom_components.vocu.options import default_options
 
 # A second key of each key-hash service, for a key rotation.
@@ -91,3 +100,31 @@ async def test_options_form_shows_a_stored_seed(
     assert result["step_id"] == "settings"
     seed_key = next(key for key in result["data_schema"].schema if key == CONF_SEED)
     assert seed_key.description == {"suggested_value": 1234}
+
+
+@pytest.mark.parametrize("provider_name", ["minimax"])
+async def test_reconfigure_to_a_token_with_several_minimax_accounts_keeps_the_account(
+    hass: HomeAssistant,
+    vocu_emulator: Any,
+    service_case: ServiceCase,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A useapi.net token with two MiniMax accounts: the account given with it is stored."""
+    mock_config_entry.add_to_hass(hass)
+    account = seed.MINIMAX_ACCOUNTS_MULTI[1]
+    base_url = vocu_emulator.url(service_case.prefix)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_API_KEY: seed.USEAPI_MULTI_TOKEN, CONF_HOST: HOST_CUSTOM, CONF_ACCOUNT: account},
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_BASE_URL: base_url}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert mock_config_entry.data[CONF_API_KEY] == seed.USEAPI_MULTI_TOKEN
+    assert mock_config_entry.data[CONF_ACCOUNT] == account
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)

@@ -13,8 +13,10 @@ from typing import Any
 import probatio as vol
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
+    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
     OptionsFlow,
 )
 from homeassistant.const import CONF_API_KEY
@@ -34,6 +36,7 @@ from .const import (
     DEFAULT_PROVIDER,
     DOMAIN,
     HOST_CUSTOM,
+    SUBENTRY_PROFILE,
 )
 from .flow_forms import (
     API_KEY_URLS,
@@ -50,6 +53,7 @@ from .options import default_options
 from .options_flow import VocuOptionsFlow
 from .selectors import style_selector, usable_voices, voice_selector
 from .service import build_provider
+from .subentry_flow import VoiceProfileFlow
 
 
 class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -68,6 +72,14 @@ class VocuConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     def async_get_options_flow(config_entry: Any) -> OptionsFlow:
         return VocuOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Voice profiles: more TTS entities of the same account, each with its own voice."""
+        return {SUBENTRY_PROFILE: VoiceProfileFlow}
 
     # --- shared helpers -------------------------------------------------------------------------
 

@@ -54,3 +54,6 @@ DEFAULT_SPEED: Final = 1.0
 VOICE_STYLE_SEPARATOR: Final = "|"
 
 UPDATE_INTERVAL_MINUTES: Final = 15
+
+# Config subentry type of a voice profile: a named voice and settings, its own TTS entity.
+SUBENTRY_PROFILE: Final = "profile"

@@ -38,7 +38,7 @@ from .const import (
 )
 from .fallback import is_own_engine
 from .options import with_defaults
-from .selectors import style_selector, usable_voices, voice_selector
+from .selectors import style_or_first, style_selector, usable_voices, voice_selector
 from .service import audio_options
 
 # One form field per emotion weight, stored together as the five-int CONF_EMOTION list.
@@ -54,9 +54,12 @@ def _count(maximum: int) -> NumberSelector:
     )
 
 
-def settings_schema(voice: Voice, allowed: tuple[str, ...]) -> vol.Schema:
+def settings_schema(
+    voice: Voice, allowed: tuple[str, ...], *, account_settings: bool = True
+) -> vol.Schema:
     """Everything but the voice that the service understands (``allowed``, from audio_options);
-    the style list is the chosen voice's."""
+    the style list is the chosen voice's. Without ``account_settings`` (a voice profile) only
+    how it sounds: the limits, fallback and text cleaning stay the account's."""
     emotion = NumberSelector(
         NumberSelectorConfig(min=0, max=10, step=1, mode=NumberSelectorMode.SLIDER)
     )
@@ -88,6 +91,8 @@ def settings_schema(voice: Voice, allowed: tuple[str, ...]) -> vol.Schema:
     fields.update({vol.Required(name): emotion for name in EMOTION_FIELDS})
     keep = set(allowed) | (set(EMOTION_FIELDS) if CONF_EMOTION in allowed else set())
     fields = {key: value for key, value in fields.items() if str(key) in keep}
+    if not account_settings:
+        return vol.Schema(fields)
     fields[vol.Required(CONF_MAX_CHARS_PER_CALL)] = _count(100_000)
     fields[vol.Required(CONF_DAILY_CHAR_CAP)] = _count(10_000_000)
     fields[vol.Optional(CONF_SPEAKABLE)] = BooleanSelector()
@@ -174,8 +179,7 @@ class VocuOptionsFlow(OptionsFlowWithReload):
             # same outage): it would not rescue anything.
             errors[CONF_FALLBACK_ENGINE] = "fallback_is_vocu"
         options = with_defaults(self.config_entry.options)
-        if self._voice.style(options[CONF_STYLE]) is None:
-            options[CONF_STYLE] = self._voice.styles[0].id if self._voice.styles else "default"
+        options[CONF_STYLE] = style_or_first(self._voice, options[CONF_STYLE])
         return self.async_show_form(
             step_id="settings",
             data_schema=self.add_suggested_values_to_schema(

@@ -41,3 +41,11 @@ def style_selector(voice: Voice) -> SelectSelector:
             mode=SelectSelectorMode.DROPDOWN,
         )
     )
+
+
+def style_or_first(voice: Voice, style_id: str) -> str:
+    """``style_id`` when ``voice`` has it, else the voice's first style (a form that follows a
+    change of voice must not suggest a style of the previous one)."""
+    if voice.style(style_id) is not None:
+        return style_id
+    return voice.styles[0].id if voice.styles else "default"

@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.tts import (
@@ -37,12 +38,14 @@ from .const import CONF_ASYNC_MODE, CONF_SPEAKABLE, CONF_VOICE
 from .entity import VocuEntity
 from .fallback import CANNOT_SPEAK, fallback_audio, fallback_engine
 from .options import OPTION_DEFAULTS
+from .profiles import async_add_profile_entities, profile_device_info
 from .service import audio_options
 from .speech_options import LANGUAGE_TAGS, default_language_for, join_voice_id, resolve
 from .speech_pipeline import pipelined_speech
 from .spoken import Announcement
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigSubentry
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -59,8 +62,11 @@ async def async_setup_entry(
     entry: VocuConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """One TTS entity per account."""
+    """One TTS entity per account, and one per voice profile (config subentry) of it."""
     async_add_entities([VocuTTSEntity(hass, entry)])
+    async_add_profile_entities(
+        hass, entry, async_add_entities, partial(VocuProfileTTSEntity, hass, entry)
+    )
 
 
 class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
@@ -96,8 +102,13 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
     @property
     def default_options(self) -> Mapping[str, Any]:
         """The entry's current audio settings, read live so they always match the cache key."""
-        options = self._entry.options
+        options = self._settings
         return {key: options.get(key, OPTION_DEFAULTS.get(key)) for key in self._audio_options}
+
+    @property
+    def _settings(self) -> Mapping[str, Any]:
+        """Where this entity's voice and audio settings are stored: the entry's options."""
+        return self._entry.options
 
     @callback
     def async_get_supported_voices(self, language: str) -> list[TTSVoice] | None:
@@ -107,7 +118,7 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
         Cloned voices speak every supported language, so the list does not depend on `language`.
         """
         voices = [voice for voice in self.coordinator.data.voices if voice.usable]
-        default_id = self._entry.options.get(CONF_VOICE)
+        default_id = self._settings.get(CONF_VOICE)
         voices.sort(key=lambda voice: (voice.id != default_id, voice.name.casefold()))
         result = [TTSVoice(voice.id, voice.name) for voice in voices]
         if not self._data.client.supports(Capability.STYLES):
@@ -280,3 +291,21 @@ class VocuTTSEntity(VocuEntity, TextToSpeechEntity):
             await coordinator.async_record_usage(result)
 
         return synthesize
+
+
+class VocuProfileTTSEntity(VocuTTSEntity):
+    """A voice profile: the account's engine with the profile's own voice and audio settings,
+    on a device of its own named after the profile ("Kitchen — calm Text-to-speech"; a TTS
+    engine must have a name of its own). Caps, fallback and text cleaning are the entry's."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: VocuConfigEntry, profile: ConfigSubentry
+    ) -> None:
+        super().__init__(hass, entry)
+        self._profile = profile
+        self._attr_unique_id = profile.subentry_id
+        self._attr_device_info = profile_device_info(hass, self.coordinator, profile)
+
+    @property
+    def _settings(self) -> Mapping[str, Any]:
+        return self._profile.data

@@ -69,6 +69,7 @@ FLOW_SECTIONS = {
     "config_flow.py": "config",
     "account_check.py": "config",
     "options_flow.py": "options",
+    "subentry_flow.py": "config_subentries.profile",
     "repairs.py": "issues.default_voice_missing.fix_flow",
 }
 # Errors only a Vocu entry can raise (free accounts exist only there).

@@ -87,6 +87,8 @@ class HassProcess:
     log_level: str = "info"
     language: str = "en"  # the server's language: entity names and media source titles
     with_frontend: bool = True
+    # More of Home Assistant's own integrations to load, e.g. "assist_pipeline" for its engine list.
+    extra_components: tuple[str, ...] = ()
     process: asyncio.subprocess.Process | None = None
     access_token: str | None = None
 
@@ -108,6 +110,7 @@ class HassProcess:
         )
         if not self.with_frontend:
             yaml = yaml.replace("frontend:\n", "")
+        yaml += "".join(f"{component}:\n" for component in self.extra_components)
         (self.config_dir / "configuration.yaml").write_text(yaml)
         components = self.config_dir / "custom_components"
         components.mkdir(exist_ok=True)

@@ -38,6 +38,12 @@ SERVICE_LABEL = "Vocu"  # the service choice's label (not translated: a brand na
 CUSTOM_HOST_LABEL = "Custom URL"  # a SelectOptionDict label, not a translation key
 USABLE_VOICES = ("Alice", "Bob", "Xiaoyu")  # the emulator's seeded voices that can speak
 UNUSABLE_VOICES = ("Carol", "Dave", "Eve")  # creating, failed, lora-pending
+# Two voice profiles (config subentries): two more engines of the one account.
+PROFILES = {
+    "en": (("Kitchen — calm", "Bob"), ("Bedtime — soft", "Xiaoyu")),
+    "zh-Hans": (("厨房 — 平静", "Bob"), ("睡前 — 轻柔", "Xiaoyu")),
+}
+ASSIST_PIPELINE = "Home Assistant"  # the pipeline assist_pipeline creates (name not translated)
 BALANCE = re.compile(r"100[\s,.\u00a0\u202f']?500")  # 100 000 credit + 500 bonus, any grouping
 
 
@@ -49,6 +55,7 @@ class WalkthroughResult:
     styles_after_voice_change: list[str] = field(default_factory=list)
     mp3_bytes: int = 0
     mp3_seconds: float = 0.0
+    engines_listed: list[str] = field(default_factory=list)
     screenshots: list[str] = field(default_factory=list)
 
 
@@ -178,12 +185,37 @@ async def _speak(ha: HaPages, result: WalkthroughResult) -> None:
     await ha.shot("media-browser-say")
 
 
+async def _profiles_in_assist(ha: HaPages, result: WalkthroughResult) -> None:
+    # Through HA's subentry flow REST API from the signed-in page, not the "Add voice profile"
+    # button: tests/ha/test_profiles.py covers the flow's forms; this step is where engines show.
+    profiles = PROFILES[ha.language]
+    for name, voice in profiles:
+        created = await ha.create_subentry(
+            "vocu", "profile", [{"name": name, "voice": {"label": voice}}, {}]
+        )
+        if created.get("type") != "create_entry" or created.get("title") != name:
+            raise AssertionError(f"the profile flow for {name!r} ended with {created}")
+    await ha.open_assist_pipeline(ASSIST_PIPELINE)
+    engine_label = ha.ui(
+        "ui.panel.config.voice_assistants.assistants.pipeline.detail.form.tts_engine"
+    )
+    result.engines_listed = await ha.open_dropdown(engine_label)
+    for name, _voice in profiles:
+        if not any(name in label for label in result.engines_listed):
+            raise AssertionError(f"the engine list {result.engines_listed} lacks {name!r}")
+    await ha.shot("assist-engines")
+
+
 async def run_walkthrough(out_dir: Path, language: str, emulator_url: str) -> WalkthroughResult:
     await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
     result = WalkthroughResult(language=language)
     with tempfile.TemporaryDirectory(prefix="vocu-walkthrough-") as tmp:
         hass = HassProcess(
-            Path(tmp) / "config", with_frontend=True, log_level="debug", language=language
+            Path(tmp) / "config",
+            with_frontend=True,
+            log_level="debug",
+            language=language,
+            extra_components=("assist_pipeline",),
         )
         await hass.start()
         try:
@@ -198,6 +230,7 @@ async def run_walkthrough(out_dir: Path, language: str, emulator_url: str) -> Wa
                     await _credits(ha)
                     await _options(ha, result)
                     await _speak(ha, result)
+                    await _profiles_in_assist(ha, result)
                 except BaseException:
                     with contextlib.suppress(Exception):
                         await page.screenshot(path=str(out_dir / "failure.png"))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from vocu_devtools.browser import BrowserUnavailableError, ensure_chromium
+from vocu_devtools.walkthrough import PROFILES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -49,8 +50,12 @@ def test_walkthrough_in_the_browser(
     assert "Cheerful" in summary["styles_listed"]
     assert "Cheerful" not in summary["styles_after_voice_change"]
     assert summary["mp3_bytes"] > 1000 and summary["mp3_seconds"] > 0.5
+    # Both voice profiles (config subentries) are engines in the Assist pipeline's picker.
+    for name, _voice in PROFILES[language]:
+        assert any(name in label for label in summary["engines_listed"]), summary["engines_listed"]
     shots = sorted(p.name for p in tmp_path.glob("*.png"))
     assert "failure.png" not in shots
+    assert any(shot.endswith("-assist-engines.png") for shot in shots), shots
     assert len(shots) >= 10, shots
     synthesis = [r for r in vocu_emulator.requests if "simple-generate" in r.path]
     assert synthesis, "the browser's Say never reached the voice service"

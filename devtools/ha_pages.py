@@ -183,53 +183,6 @@ class HaPages:
         await self.open_integration(domain)
         await self.button(self.ui("ui.panel.config.integrations.config_entry.configure")).click()
 
-    async def create_subentry(
-        self, domain: str, subentry_type: str, answers: list[Mapping[str, Any]]
-    ) -> Mapping[str, Any]:
-        """Run a config subentry flow of the domain's (single) entry through HA's flow REST API.
-
-        Sent from the page with the signed-in user's token (`hass.callApi`, as the frontend's own
-        subentry dialog does). Each answer fills the current step: a `{"label": text}` value picks
-        the select option whose label starts with `text`; fields not given keep the form's
-        suggested value or default. Returns the flow's final result.
-        """
-        return await self.page.evaluate(
-            """async ([domain, subentryType, answers]) => {
-                const hass = document.querySelector("home-assistant").hass;
-                const [entry] = await hass.callWS({type: "config_entries/get", domain});
-                const base = "config/config_entries/subentries/flow";
-                let step = await hass.callApi("POST", base, {
-                    handler: [entry.entry_id, subentryType], show_advanced_options: false,
-                });
-                for (const answer of answers) {
-                    if (step.type !== "form")
-                        throw new Error(`flow ended early: ${JSON.stringify(step)}`);
-                    const values = {};
-                    for (const field of step.data_schema) {
-                        const given = answer[field.name];
-                        if (given && typeof given === "object" && "label" in given) {
-                            const options = field.selector?.select?.options ?? [];
-                            const match = options.find(
-                                (o) => String(o.label ?? o).startsWith(given.label));
-                            if (!match)
-                                throw new Error(`no ${given.label}: ${JSON.stringify(options)}`);
-                            values[field.name] = match.value ?? match;
-                        } else if (given !== undefined) {
-                            values[field.name] = given;
-                        } else {
-                            const kept = field.description?.suggested_value ?? field.default;
-                            if (kept !== undefined) values[field.name] = kept;
-                        }
-                    }
-                    step = await hass.callApi("POST", `${base}/${step.flow_id}`, values);
-                    if (step.errors && Object.keys(step.errors).length)
-                        throw new Error(`flow errors: ${JSON.stringify(step.errors)}`);
-                }
-                return step;
-            }""",
-            [domain, subentry_type, answers],
-        )
-
     # --- voice assistants -----------------------------------------------------------------------
 
     async def open_assist_pipeline(self, name: str) -> None:

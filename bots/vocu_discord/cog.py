@@ -346,7 +346,7 @@ class VocuCog(
             text_channel_id=text_channel_id or settings.text_channel_id,
         )
 
-    async def connect_voice(self, guild: Any, channel: Any) -> Any:
+    async def connect_voice(self, guild: Any, channel: Any, *, reconnecting: bool = False) -> Any:
         """One connection under our policy; its closes come back to `on_voice_closed`."""
         voice_client = await connect_with_policy(
             lambda: channel.connect(
@@ -356,6 +356,7 @@ class VocuCog(
                 timeout=VOICE_CONNECT_TIMEOUT,
             ),
             guild_id=guild.id,
+            reconnecting=reconnecting,
         )
         if isinstance(voice_client, PolicyVoiceClient):
             voice_client.on_closed = self.on_voice_closed

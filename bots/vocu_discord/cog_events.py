@@ -50,7 +50,7 @@ class AutoReadEvents(CogBase):
     async def leave_guild(self, guild: Any, *, forget_channel: bool) -> bool:
         raise NotImplementedError  # provided by the cog
 
-    async def connect_voice(self, guild: Any, channel: Any) -> Any:
+    async def connect_voice(self, guild: Any, channel: Any, *, reconnecting: bool = False) -> Any:
         raise NotImplementedError  # provided by the cog
 
     # -- auto-read ------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ class AutoReadEvents(CogBase):
             if self.services.players.get(guild.id) is not player:
                 return  # left (or re-joined) meanwhile
             try:
-                player.voice_restored(await self.connect_voice(guild, channel))
+                player.voice_restored(await self.connect_voice(guild, channel, reconnecting=True))
             except (VoiceConnectError, discord.DiscordException) as error:
                 _LOGGER.warning("Reconnecting voice in guild %s failed: %s", guild.id, error)
                 code = None

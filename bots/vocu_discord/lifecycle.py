@@ -119,14 +119,23 @@ async def connect_with_policy(
     guild_id: int,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     backoff: float = RETRY_BACKOFF_SECONDS,
+    reconnecting: bool = False,
 ) -> Any:
-    """Run ``connect`` (e.g. ``lambda: channel.connect(reconnect=False)``) under the policy."""
-    for attempt in (1, 2):
+    """Run ``connect`` (e.g. ``lambda: channel.connect(reconnect=False)``) under the policy.
+
+    ``reconnecting``: the caller retries with its own backoff and budget (the cog after a drop).
+    Then a 4006 is not retried here (each attempt costs a voice login) and a failure is a WARNING,
+    since the caller has not given up; its own ERROR says when it does.
+    """
+    level = logging.WARNING if reconnecting else logging.ERROR
+    outcome = "the reconnect loop will try again" if reconnecting else "staying out"
+    attempts = (1,) if reconnecting else (1, 2)
+    for attempt in attempts:
         try:
             return await connect()
         except discord.errors.ConnectionClosed as closed:
             code = closed.code
-            if code in RETRY_ONCE_CLOSE_CODES and attempt == 1:
+            if code in RETRY_ONCE_CLOSE_CODES and attempt < len(attempts):
                 _LOGGER.warning(
                     "Voice in guild %s closed with %s (%s); retrying once in %.0f s",
                     guild_id, code, RETRY_ONCE_CLOSE_CODES[code], backoff,
@@ -134,17 +143,20 @@ async def connect_with_policy(
                 await sleep(backoff)
                 continue
             reason = FATAL_CLOSE_CODES.get(code) or RETRY_ONCE_CLOSE_CODES.get(code) or "closed"
-            _LOGGER.error(
-                "Voice in guild %s closed with %s (%s); staying out", guild_id, code, reason
+            _LOGGER.log(
+                level, "Voice in guild %s closed with %s (%s); %s", guild_id, code, reason, outcome
             )
             raise VoiceConnectError(
                 f"Discord closed the voice connection ({code}: {reason})."
             ) from None
         except TimeoutError:
-            _LOGGER.error("Voice in guild %s: connecting timed out", guild_id)
+            _LOGGER.log(level, "Voice in guild %s: connecting timed out; %s", guild_id, outcome)
             raise VoiceConnectError("Connecting to the voice channel timed out.") from None
         except (aiohttp.ClientError, OSError) as error:
-            _LOGGER.error("Voice in guild %s: voice server unreachable (%s)", guild_id, error)
+            _LOGGER.log(
+                level, "Voice in guild %s: voice server unreachable (%s); %s",
+                guild_id, error, outcome,
+            )  # fmt: skip
             raise VoiceConnectError(
                 "Discord's voice server could not be reached; try again in a moment."
             ) from None

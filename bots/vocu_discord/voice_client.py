@@ -5,6 +5,12 @@ in its websocket poller, where nobody sees it ("Task exception was never retriev
 subclass hands the code to ``on_closed`` instead, and `lifecycle.action_for_close` decides.
 It wraps `VoiceConnectionState._poll_voice_ws`, a private method of discord.py 2.7 (pinned in
 pyproject.toml); everything else is the library's own behaviour.
+
+It also ends a timed-out connect once. On a timeout discord.py's connector already sends the
+leave and forgets the client (`VoiceConnectionState._wrap_connect`); then `Connectable.connect`
+calls ``disconnect(force=True)`` again, which sends a second leave and waits ``timeout`` seconds
+for a confirmation that never reaches the forgotten client. The user would hear of the failure
+only after that second wait.
 """
 
 from __future__ import annotations
@@ -47,9 +53,26 @@ class PolicyVoiceClient(discord.VoiceClient):
     def __init__(self, client: discord.Client, channel: Any) -> None:
         super().__init__(client, channel)
         self._reports: set[asyncio.Task[None]] = set()
+        self._connect_timed_out = False
 
     def create_connection_state(self) -> VoiceConnectionState:
         return _ReportingConnectionState(self)
+
+    async def connect(
+        self, *, reconnect: bool, timeout: float, self_deaf: bool = False, self_mute: bool = False
+    ) -> None:
+        try:
+            await super().connect(
+                reconnect=reconnect, timeout=timeout, self_deaf=self_deaf, self_mute=self_mute
+            )
+        except TimeoutError:
+            self._connect_timed_out = True
+            raise
+
+    async def disconnect(self, *, force: bool = False) -> None:
+        if self._connect_timed_out and self._connection.state is ConnectionFlowState.disconnected:
+            return  # the connector has left and cleaned up already (see the module docstring)
+        await super().disconnect(force=force)
 
     def report_closed(self, code: int | None) -> None:
         if self.on_closed is None:

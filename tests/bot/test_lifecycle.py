@@ -66,6 +66,40 @@ async def test_4006_twice_gives_up() -> None:
     assert connector.calls == 2 and len(sleeps.seconds) == 1
 
 
+async def test_4006_twice_on_a_join_is_an_error_saying_the_bot_stays_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    connector, sleeps = Connector(4006, 4006), Sleeps()
+    with pytest.raises(VoiceConnectError):
+        await connect_with_policy(connector, guild_id=1, sleep=sleeps)
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and errors[0].endswith("staying out")
+
+
+@pytest.mark.parametrize("failure", [4006, 4017, TimeoutError, OSError])
+async def test_a_reconnect_attempt_logs_one_login_and_a_warning_not_an_error(
+    failure: int | type[Exception], caplog: pytest.LogCaptureFixture
+) -> None:
+    # The cog's reconnect loop retries with its own backoff: a second login here would double
+    # each attempt, and "staying out" at ERROR would be untrue while the loop goes on.
+    calls = 0
+
+    async def connect() -> str:
+        nonlocal calls
+        calls += 1
+        if isinstance(failure, int):
+            raise closed(failure)
+        raise failure("refused")
+
+    sleeps = Sleeps()
+    with pytest.raises(VoiceConnectError):
+        await connect_with_policy(connect, guild_id=1, sleep=sleeps, reconnecting=True)
+    assert calls == 1 and sleeps.seconds == []
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "staying out" not in caplog.text
+    assert "the reconnect loop will try again" in caplog.text
+
+
 async def test_connect_timeout_is_a_one_line_error() -> None:
     async def never() -> None:
         raise TimeoutError

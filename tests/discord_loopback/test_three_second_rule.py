@@ -32,7 +32,14 @@ async def test_join_defers_at_once_when_the_voice_endpoint_never_answers(
     join = await loopback.slash("tts join")
     await _answered_in_time(join)
     text = await join.wait_for_text(120)
+    replied_at = asyncio.get_running_loop().time()
     assert "timed out" in text.lower()
+    # One leave, and the reply follows it at once: discord.py's own clean-up would send a second
+    # leave and wait for its confirmation (our 15 s connect timeout again) before the reply.
+    gateway = loopback.gateway
+    leaves = [i for i, r in enumerate(gateway.voice_requests) if r.get("channel_id") is None]
+    assert len(leaves) == 1, gateway.voice_requests
+    assert replied_at - gateway.voice_request_times[leaves[0]] < 10.0
 
 
 async def test_say_defers_before_fetching_a_slow_voice_list(

@@ -28,6 +28,7 @@ class Gateway:
         self.voice_endpoint = voice_endpoint
         self.url = ""  # set by the server once it listens
         self.voice_requests: list[dict[str, Any]] = []  # every op 4 the bot sent
+        self.voice_request_times: list[float] = []  # loop time of each, in the same order
         self.voice_server_delay = 0.0  # seconds before VOICE_SERVER_UPDATE (a slow handshake)
         self._socket: web.WebSocketResponse | None = None
         self._sequence = 0
@@ -49,6 +50,7 @@ class Gateway:
                 await self._identify(data)
             elif op == VOICE_STATE:
                 self.voice_requests.append(data)
+                self.voice_request_times.append(asyncio.get_running_loop().time())
                 asyncio.create_task(self._voice_state(data))  # noqa: RUF006 - ends with the socket
         return socket
 

@@ -12,6 +12,7 @@ from .autoread import AutoReader, IdleNotices, NameAnnouncer, NoticeLimiter
 from .budget import CharacterBudget
 from .config import BotConfig
 from .lifecycle import IdleTracker
+from .playback import FFmpegBackend, PlaybackBackend
 from .player import PlayerRegistry
 from .settings import SettingsRepository, open_settings
 from .speaker import Speaker
@@ -31,6 +32,8 @@ class BotServices:
     idle_notices: IdleNotices = field(default_factory=IdleNotices)
     idle: IdleTracker = field(default_factory=IdleTracker)
     owns_client: bool = True
+    # The audio engine every guild's player uses (FFmpeg here, or Lavalink nodes).
+    playback: PlaybackBackend = field(default_factory=FFmpegBackend)
 
     @property
     def catalog(self) -> VoiceCatalog:
@@ -52,11 +55,14 @@ class BotServices:
         owns_client: bool = True,
         bot_daily_chars: int | None = None,
         slots: SynthesisSlots | None = None,
+        playback: PlaybackBackend | None = None,
     ) -> Self:
         if slots is None:
             slots = SynthesisSlots(client)
+        if playback is None:
+            playback = FFmpegBackend(StreamSourceFactory(slots=slots))
         if players is None:  # not `or`: an empty registry is falsy (it has a length)
-            players = PlayerRegistry(client, source_factory=StreamSourceFactory(slots=slots))
+            players = PlayerRegistry(client, backend=playback)
         speaker = Speaker(
             settings,
             CharacterBudget(settings, bot_daily_chars=bot_daily_chars),
@@ -66,7 +72,15 @@ class BotServices:
             announcer=NameAnnouncer(),
             slots=slots,
         )
-        return cls(client, settings, players, speaker, set(owner_ids), owns_client=owns_client)
+        return cls(
+            client,
+            settings,
+            players,
+            speaker,
+            set(owner_ids),
+            owns_client=owns_client,
+            playback=playback,
+        )
 
     @classmethod
     async def from_config(cls, config: BotConfig, *, sole_process: bool = True) -> Self:

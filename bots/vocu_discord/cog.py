@@ -84,6 +84,7 @@ class VocuCog(
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.speak_menu)
+        await self.services.playback.start(self.bot)
         self._idle_task = asyncio.create_task(self.idle_loop(), name="vocu-idle-voice")
 
     async def cog_unload(self) -> None:

@@ -7,6 +7,13 @@ service's key to another: Vocu ``VOCU_TOKEN`` / ``VOCU_BASE_URL``, Noiz ``NOIZ_A
 ``USEAPI_ACCOUNT`` when several MiniMax accounts are configured there), MiniMax's own API
 ``MINIMAX_API_KEY`` / ``MINIMAX_BASE_URL`` (a URL, or ``global`` / ``mainland``; + an optional
 ``MINIMAX_GROUP_ID`` for accounts that still need one).
+
+The audio engine is ``VOCU_AUDIO_ENGINE`` (ffmpeg | lavalink, default ffmpeg). Lavalink needs
+``LAVALINK_NODES`` (node URLs, e.g. ``http://lavalink-1:2333``, comma or space separated) and
+``LAVALINK_PASSWORD``; ``LAVALINK_RESUME_SECONDS`` (default 60) is how long a node keeps the bot's
+players while the bot restarts. Services without key-free URLs (Noiz) are relayed by the bot:
+``AUDIO_RELAY_BIND`` (host:port, default 127.0.0.1:8765) and ``AUDIO_RELAY_PUBLIC_URL`` (how the
+nodes reach that address, e.g. ``http://bot-host:8765``).
 """
 
 from __future__ import annotations
@@ -48,6 +55,13 @@ class BotConfig:
     bot_daily_chars: int | None = None  # the operator's cap over all servers; None: none
     # False (`run --no-migrate`): refuse an old database schema instead of upgrading it.
     migrate_schema: bool = True
+    audio_engine: str = "ffmpeg"  # or "lavalink"
+    lavalink_nodes: tuple[str, ...] = ()
+    lavalink_password: str = field(default="", repr=False)
+    lavalink_resume_seconds: int = 60
+    relay_host: str = "127.0.0.1"
+    relay_port: int = 8765
+    relay_public_url: str | None = None
 
     @classmethod
     def from_env(
@@ -85,7 +99,38 @@ class BotConfig:
                 iter(_ids("DISCORD_SYNC_GUILD", env.get("DISCORD_SYNC_GUILD", ""))), None
             ),
             bot_daily_chars=_count("BOT_DAILY_CHARS", env.get("BOT_DAILY_CHARS", "")),
+            **_audio_engine(env),
         )
+
+
+AUDIO_ENGINES: Final = ("ffmpeg", "lavalink")
+
+
+def _audio_engine(env: Mapping[str, str]) -> dict[str, object]:
+    engine = env.get("VOCU_AUDIO_ENGINE", "").strip().lower() or "ffmpeg"
+    if engine not in AUDIO_ENGINES:
+        raise ConfigError(f"VOCU_AUDIO_ENGINE must be one of {', '.join(AUDIO_ENGINES)}.")
+    if engine == "ffmpeg":
+        return {}
+    nodes = tuple(part for part in env.get("LAVALINK_NODES", "").replace(",", " ").split() if part)
+    password = env.get("LAVALINK_PASSWORD", "").strip()
+    if not nodes or not password:
+        raise ConfigError("VOCU_AUDIO_ENGINE=lavalink needs LAVALINK_NODES and LAVALINK_PASSWORD.")
+    if not all(node.startswith(("http://", "https://")) and "@" not in node for node in nodes):
+        raise ConfigError("LAVALINK_NODES must be http(s)://host:port URLs (password separately).")
+    host, _, port = (env.get("AUDIO_RELAY_BIND", "").strip() or "127.0.0.1:8765").rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError("AUDIO_RELAY_BIND must be host:port, e.g. 0.0.0.0:8765.")
+    resume = _count("LAVALINK_RESUME_SECONDS", env.get("LAVALINK_RESUME_SECONDS", ""))
+    return {
+        "audio_engine": engine,
+        "lavalink_nodes": nodes,
+        "lavalink_password": password,
+        "lavalink_resume_seconds": 60 if resume is None else resume,
+        "relay_host": host.strip("[]"),
+        "relay_port": int(port),
+        "relay_public_url": env.get("AUDIO_RELAY_PUBLIC_URL", "").strip() or None,
+    }
 
 
 def _base_url(provider: str, value: str) -> str | None:

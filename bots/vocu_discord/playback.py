@@ -49,6 +49,12 @@ class PlaybackBackend(Protocol):
     # its voice connection closes, so both engines share the cog's reconnect policy.
     voice_client_class: type[Any]
 
+    async def start(self, bot: Any) -> None:
+        """Called once the bot has logged in (the cog loads): connect what the engine needs."""
+
+    async def aclose(self) -> None:
+        """Release the engine's connections; the players are closed already."""
+
     async def prepare(self, client: VoiceProvider, item: SpeechItem) -> Prepared: ...
 
     async def play(
@@ -77,6 +83,12 @@ class FFmpegBackend:
 
     def __init__(self, source_factory: SourceFactory | None = None) -> None:
         self.source_factory: SourceFactory = source_factory or StreamSourceFactory()
+
+    async def start(self, bot: Any) -> None:
+        """Nothing to connect: FFmpeg starts per item."""
+
+    async def aclose(self) -> None:
+        """Nothing to release: each player reaps its own FFmpeg."""
 
     async def prepare(self, client: VoiceProvider, item: SpeechItem) -> PreparedAudio:
         return await self.source_factory(client, item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Self
 
-from vocu_client.providers import VoiceProvider, create_provider
+from vocu_client.providers import Capability, VoiceProvider, create_provider
 
 from .audio import StreamSourceFactory
 from .autoread import AutoReader, IdleNotices, NameAnnouncer, NoticeLimiter
@@ -98,10 +98,12 @@ class BotServices:
             from .shared_slots import PostgresSlots  # noqa: PLC0415 - asyncpg only when used
 
             shared = PostgresSlots(config.database_url)
+        slots = SynthesisSlots(client, shared=shared)
         return cls.build(
             client,
             settings,
-            slots=SynthesisSlots(client, shared=shared),
+            slots=slots,
+            playback=_playback_engine(config, client, slots),
             default_voice_id=config.default_voice_id,
             owner_ids=config.owner_ids,
             bot_daily_chars=config.bot_daily_chars,
@@ -112,6 +114,7 @@ class BotServices:
         try:
             await self.catalog.aclose()
             await self.players.aclose_all()
+            await self.playback.aclose()
         finally:
             try:
                 if self.owns_client:
@@ -122,3 +125,24 @@ class BotServices:
                         await self.speaker.slots.close()
                 finally:
                     await self.settings.close()
+
+
+def _playback_engine(
+    config: BotConfig, client: VoiceProvider, slots: SynthesisSlots
+) -> PlaybackBackend | None:
+    """The configured audio engine; None for the default (FFmpeg in this process)."""
+    if config.audio_engine != "lavalink":
+        return None
+    # wavelink is the optional [lavalink] extra: imported only when chosen.
+    from .audio_relay import AudioRelay  # noqa: PLC0415
+    from .lavalink_engine import LavalinkBackend, LavalinkNodeConfig  # noqa: PLC0415
+
+    relay = None
+    if not client.supports(Capability.SIGNED_URLS):
+        relay = AudioRelay(
+            host=config.relay_host, port=config.relay_port, public_url=config.relay_public_url
+        )
+    nodes = [LavalinkNodeConfig(uri, config.lavalink_password) for uri in config.lavalink_nodes]
+    return LavalinkBackend(
+        nodes, relay=relay, slots=slots, resume_seconds=config.lavalink_resume_seconds
+    )

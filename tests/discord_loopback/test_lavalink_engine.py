@@ -18,6 +18,7 @@ from discord.ext import commands
 from loopback_discord import LoopbackDiscord, w
 from loopback_lavalink import PASSWORD, LoopbackLavalink
 from vocu_client.providers import create_provider
+from vocu_discord.audio_relay import AudioRelay
 from vocu_discord.bot import bot_intents
 from vocu_discord.lavalink_engine import LavalinkBackend, LavalinkNodeConfig
 from vocu_discord.services import BotServices
@@ -78,17 +79,29 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def provider() -> str:
+    return "vocu"
+
+
+@pytest.fixture
 async def engine_services(
-    tmp_path: Path, vocu_emulator: EmulatorHandle, node: LoopbackLavalink, engine: str
-) -> AsyncIterator[BotServices]:
-    client = create_provider("vocu", seed.PAID_TOKEN, base_url=vocu_emulator.base_url)
+    tmp_path: Path, vocu_emulator: EmulatorHandle, node: LoopbackLavalink, engine: str,
+    provider: str,
+) -> AsyncIterator[BotServices]:  # fmt: skip
+    if provider == "noiz":
+        client = create_provider("noiz", seed.NOIZ_KEY, base_url=vocu_emulator.url("/noiz/v1"))
+        voice_id = seed.NOIZ_VOICE_ID
+    else:
+        client = create_provider("vocu", seed.PAID_TOKEN, base_url=vocu_emulator.base_url)
+        voice_id = seed.ALICE_ID
     settings = await open_settings(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
     playback = None
     if engine == "lavalink":
+        relay = AudioRelay(host="127.0.0.1", port=0) if provider == "noiz" else None
         playback = LavalinkBackend(
-            [LavalinkNodeConfig(node.uri, PASSWORD)], resume_seconds=RESUME_SECONDS
+            [LavalinkNodeConfig(node.uri, PASSWORD)], relay=relay, resume_seconds=RESUME_SECONDS
         )
-    built = BotServices.build(client, settings, default_voice_id=seed.ALICE_ID, playback=playback)
+    built = BotServices.build(client, settings, default_voice_id=voice_id, playback=playback)
     try:
         yield built
     finally:
@@ -276,3 +289,24 @@ async def test_a_dropped_node_connection_resumes_its_session(
     await _until(lambda: len(node.handshakes) == 2)
     assert node.handshakes[1].get("Session-Id") == first
     assert list(node.sessions) == [first]  # resumed, not a new session
+
+
+@pytest.mark.parametrize("provider", ["noiz"])
+async def test_noiz_audio_reaches_the_node_through_the_relay_without_the_key(
+    engine_bot: EngineBot, engine_services: BotServices, loopback: LoopbackDiscord,
+    node: LoopbackLavalink, vocu_emulator: EmulatorHandle,
+) -> None:  # fmt: skip
+    await _join(loopback)
+    await loopback.slash("tts say", text="Hello from a service without signed links.")
+    await _until(lambda: "TrackEndEvent:finished" in node.event_types(w.GUILD_ID))
+    assert node.event_types(w.GUILD_ID) == ["TrackStartEvent", "TrackEndEvent:finished"]
+    relay = engine_services.playback.relay  # type: ignore[attr-defined]
+    assert [f.purpose for f in node.fetches] == ["probe", "play"]  # two GETs of one URL
+    assert {f.url for f in node.fetches} == {node.fetches[0].url}
+    assert node.fetches[0].url.startswith(f"{relay.public_url}/relay/")
+    assert all(f.status == 200 for f in node.fetches)
+    assert node.decoded_frames[str(w.GUILD_ID)] > 10
+    for fetch in node.fetches:  # the node never sees the key, in the URL or a header
+        assert seed.NOIZ_KEY not in fetch.url and seed.NOIZ_KEY not in str(fetch.headers)
+    synthesis = [r for r in vocu_emulator.requests if r.path.startswith("/noiz/v1/")]
+    assert synthesis and all("/relay/" not in r.path for r in synthesis)

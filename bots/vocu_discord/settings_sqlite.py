@@ -67,7 +67,7 @@ async def _setup_lock(path: str) -> AsyncIterator[None]:
     if fcntl is None:
         yield
         return
-    handle = Path(f"{path}.setup-lock").open("w")  # noqa: SIM115 - closed below
+    handle = Path(f"{path}.setup-lock").open("w")  # noqa: SIM115, ASYNC230 - local, closed below
     try:
         waited = 0.0
         while True:

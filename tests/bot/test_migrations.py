@@ -17,8 +17,8 @@ from pathlib import Path
 import aiosqlite
 import asyncpg
 import pytest
-from vocu_discord.__main__ import main
 from vocu_discord import settings_sqlite
+from vocu_discord.__main__ import main
 from vocu_discord.bot import open_services
 from vocu_discord.config import BotConfig
 from vocu_discord.migrations import (

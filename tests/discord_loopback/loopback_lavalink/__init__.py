@@ -2,6 +2,7 @@
 
 Lavalink's jar cannot be installed here, so this node stands in for it and keeps its rules where
 they matter to the bot (Lavalink docs/api: websocket.md, rest.md):
+- A voice state needs ``channelId`` besides token, endpoint and sessionId (4.2, DAVE): 400.
 - ``/v4/websocket`` needs ``Authorization``, ``User-Id`` and ``Client-Name``; it sends ``ready``
   (``resumed`` true when a ``Session-Id`` names a session kept for resuming), ``stats``,
   ``playerUpdate`` and the ``event`` ops.
@@ -341,7 +342,10 @@ class LoopbackLavalink:
         player = session.players.setdefault(guild, NodePlayer(guild))
         if "voice" in body:
             voice = body["voice"]
-            missing = [k for k in ("token", "endpoint", "sessionId") if not voice.get(k)]
+            # Lavalink 4.2 (DAVE) answers 400 to a voice state without the channel id.
+            missing = [
+                k for k in ("token", "endpoint", "sessionId", "channelId") if not voice.get(k)
+            ]
             if missing:
                 raise web.HTTPBadRequest(
                     text=json.dumps(_error(400, f"Missing {missing}", request.path)),

@@ -139,11 +139,16 @@ class LavalinkVoiceClient(wavelink.Player):
         self._finish(error)
 
     def voice_closed(self, code: int | None) -> None:
-        if self.on_closed is not None:
-            self._spawn(self._report_closed(code))
+        self._spawn(self._closed(code))
 
-    async def _report_closed(self, code: int | None) -> None:
-        assert self.on_closed is not None
+    async def _closed(self, code: int | None) -> None:
+        # Discord closed the node's voice connection. Like a discord.VoiceClient after a close,
+        # this player is finished (the node's player destroyed, the item cut off); the cog's
+        # policy decides whether a new connection is made, and the cut item is replayed there.
+        if self.guild is not None:
+            await self._destroy()
+        if self.on_closed is None:
+            return
         try:
             await self.on_closed(self, code)
         except Exception:

@@ -281,6 +281,27 @@ async def test_a_permanent_voice_close_on_the_node_leaves_like_the_default_engin
     )
 
 
+async def test_a_transient_voice_close_reconnects_and_replays_the_cut_item(
+    engine_bot: EngineBot, engine_services: BotServices, loopback: LoopbackDiscord,
+    node: LoopbackLavalink,
+) -> None:  # fmt: skip
+    await _join(loopback)
+    player = engine_services.players.get(w.GUILD_ID)
+    await loopback.slash("tts say", text="This sentence is cut off by a voice server restart.")
+    await _until(lambda: "TrackStartEvent" in node.event_types(w.GUILD_ID))
+    await node.voice_closed(w.GUILD_ID, 4015, "Voice server crashed")
+    await _until(lambda: "TrackEndEvent:finished" in node.event_types(w.GUILD_ID))
+    assert node.event_types(w.GUILD_ID) == [
+        "TrackStartEvent", "WebSocketClosedEvent", "TrackEndEvent:cleanup",
+        "TrackStartEvent", "TrackEndEvent:finished",
+    ]  # fmt: skip
+    assert len(node.voice_updates) == 2  # a new connection, with the channel id again
+    assert node.voice_updates[1]["channelId"] == str(w.VOICE_CHANNEL_ID)
+    assert engine_services.players.get(w.GUILD_ID) is player  # same queue, same player
+    await _until(lambda: "finished" in _player_events(engine_services))
+    assert "failed" not in _player_events(engine_services)
+
+
 async def test_a_dropped_node_connection_resumes_its_session(
     engine_bot: EngineBot, engine_services: BotServices, node: LoopbackLavalink
 ) -> None:

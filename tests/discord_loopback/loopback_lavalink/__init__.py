@@ -134,7 +134,7 @@ class LoopbackLavalink:
 
     def event_types(self, guild_id: int) -> list[str]:
         return [
-            f"{e['type']}:{e['reason']}" if "reason" in e else e["type"]
+            f"{e['type']}:{e['reason']}" if e["type"] == "TrackEndEvent" else e["type"]
             for e in self.events
             if e["guildId"] == str(guild_id)
         ]

@@ -18,6 +18,7 @@ nodes reach that address, e.g. ``http://bot-host:8765``).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -112,6 +113,11 @@ def _audio_engine(env: Mapping[str, str]) -> dict[str, object]:
         raise ConfigError(f"VOCU_AUDIO_ENGINE must be one of {', '.join(AUDIO_ENGINES)}.")
     if engine == "ffmpeg":
         return {}
+    if importlib.util.find_spec("wavelink") is None:
+        raise ConfigError(
+            "VOCU_AUDIO_ENGINE=lavalink needs the lavalink extra: "
+            "pip install 'vocu-voice[discord,lavalink]'."
+        )
     nodes = tuple(part for part in env.get("LAVALINK_NODES", "").replace(",", " ").split() if part)
     password = env.get("LAVALINK_PASSWORD", "").strip()
     if not nodes or not password:

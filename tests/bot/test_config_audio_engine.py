@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,17 @@ def test_bad_lavalink_settings_are_named_not_echoed(changes: dict[str, str], nam
     with pytest.raises(ConfigError, match=named) as caught:
         BotConfig.from_env({**BASE, **LAVALINK, **changes})
     assert "node-secret" not in str(caught.value)
+
+
+def test_lavalink_without_its_extra_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "wavelink" else real_find_spec(name, *a),
+    )
+    with pytest.raises(ConfigError, match=r"vocu-voice\[discord,lavalink\]"):
+        BotConfig.from_env({**BASE, **LAVALINK})
 
 
 @pytest.mark.parametrize(("provider", "relayed"), [("vocu", False), ("noiz", True)])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -58,8 +59,6 @@ class PreparedTrack:
     reopen_until: float = 0.0
 
     def replayable(self, now: float | None = None) -> bool:
-        import time  # noqa: PLC0415 - only for this check
-
         return self.reopen is not None and (time.time() if now is None else now) < self.reopen_until
 
     def discard(self) -> None:
@@ -327,6 +326,13 @@ class LavalinkBackend:
             "resumed" if payload.resumed else "new",
         )
         self._ready.set()
+        if payload.resumed:
+            return  # the node kept our players: their events arrive as if nothing happened
+        # A new session (the node restarted, or kept nothing): its players and their voice
+        # connections are gone. Each is handled as a dropped voice connection: reconnect, replay.
+        for player in payload.node.players.values():
+            if isinstance(player, LavalinkVoiceClient):
+                player.voice_closed(None)
 
     async def _on_track_start(self, payload: wavelink.TrackStartEventPayload) -> None:
         if isinstance(payload.player, LavalinkVoiceClient):

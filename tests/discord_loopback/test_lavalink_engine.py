@@ -302,6 +302,22 @@ async def test_a_transient_voice_close_reconnects_and_replays_the_cut_item(
     assert "failed" not in _player_events(engine_services)
 
 
+async def test_a_restarted_node_is_a_voice_drop_the_cut_item_is_replayed(
+    engine_bot: EngineBot, engine_services: BotServices, loopback: LoopbackDiscord,
+    node: LoopbackLavalink,
+) -> None:  # fmt: skip
+    await _join(loopback)
+    await loopback.slash("tts say", text="This sentence outlives a restart of the audio node.")
+    await _until(lambda: "TrackStartEvent" in node.event_types(w.GUILD_ID))
+    first = next(iter(node.sessions))
+    await node.restart()
+    await _until(lambda: "TrackEndEvent:finished" in node.event_types(w.GUILD_ID))
+    assert next(iter(node.sessions)) != first  # a new session, not a resumed one
+    assert node.voice_updates[-1]["channelId"] == str(w.VOICE_CHANNEL_ID)
+    await _until(lambda: "finished" in _player_events(engine_services))
+    assert "failed" not in _player_events(engine_services)
+
+
 async def test_a_dropped_node_connection_resumes_its_session(
     engine_bot: EngineBot, engine_services: BotServices, node: LoopbackLavalink
 ) -> None:

@@ -139,6 +139,17 @@ class LoopbackLavalink:
             if e["guildId"] == str(guild_id)
         ]
 
+    async def restart(self) -> None:
+        """The node process restarts: every session, player and track is gone."""
+        for session in list(self.sessions.values()):
+            for player in session.players.values():
+                if player.playing is not None:
+                    player.playing.cancel()
+            transport = session.transport
+            self._drop_session(session)
+            if transport is not None:
+                transport.abort()
+
     def cut_websockets(self) -> None:
         """A network cut (or a killed node): the TCP connection ends without a close frame."""
         for session in self.sessions.values():

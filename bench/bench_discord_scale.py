@@ -41,6 +41,7 @@ from scale_output import (
 )
 from vocu_devtools.emulator_process import running_emulator
 from vocu_emulator import seed
+from voice_send import send_cost_per_guild
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 TEXT = "The living room lights are now off."
@@ -201,6 +202,12 @@ async def run_harness(args: argparse.Namespace) -> ScaleReport:
     )
     print(f"# Discord at scale, engine {args.engine} ({report.machine})", flush=True)
     print(f"voice connection: {report.voice_connection}", flush=True)
+    report.voice_send_per_guild = send_cost_per_guild()
+    print(
+        f"discord.py encrypt + UDP send, measured apart: "
+        f"{report.voice_send_per_guild * 100:.3f} % of a core per speaking guild",
+        flush=True,
+    )
     async with running_emulator(extra_args=EMULATOR_ARGS) as base_url:
         emulator = emulator_pid()
         for players in args.players:

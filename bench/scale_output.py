@@ -109,7 +109,14 @@ class ScaleReport:
     repeats: int
     command: str
     emulator_args: list[str]
+    # Share of a core one guild's packets cost in discord.py's encrypt + UDP send (voice_send.py)
+    voice_send_per_guild: float = 0.0
     runs: list[ScaleRun] = field(default_factory=list)
+
+    def players_per_core_with_send(self, run: ScaleRun) -> float:
+        """Players per core once the encryption and UDP send the recorder skips are added."""
+        cost = run.per_player(run.bot_cpu + run.ffmpeg_cpu) + self.voice_send_per_guild
+        return 1 / cost if cost else 0.0
 
 
 def save_json(report: ScaleReport, path: Path) -> None:
@@ -144,7 +151,10 @@ def section(report: ScaleReport) -> list[str]:
         "worker process, against the emulator on loopback (pacing "
         f"`{' '.join(report.emulator_args)}`). The voice connection is the "
         f"{report.voice_connection}: Discord's per-packet encryption and the UDP send are not in "
-        "these figures. The text repeats, so the emulator synthesises it once and then only "
+        "the figures of the table; they are measured apart (bench/voice_send.py runs discord.py's "
+        "own `VoiceClient.send_audio_packet` on a loopback UDP socket, without DAVE): "
+        f"{report.voice_send_per_guild * 100:.3f} % of a core per speaking guild, added in the "
+        "last sentence below. The text repeats, so the emulator synthesises it once and then only "
         "streams the cached MP3: its CPU is reported separately and is not part of the bot's.",
         "",
         "- **CPU per speaking guild**: CPU seconds charged to the bot process (and, separately, "
@@ -201,7 +211,9 @@ def _conclusion(report: ScaleReport) -> list[str]:
         f"speaking guild: one core holds about {largest.players_per_core:.0f} players "
         f"(target {PLAYERS_PER_CORE_TARGET}), with the p99 frame interval at "
         f"{largest.interval_p99 * 1000:.1f} ms (target {P99_INTERVAL_TARGET * 1000:.0f} ms): "
-        f"target {'met' if largest.meets_target else '**not met**'}. "
+        f"target {'met' if largest.meets_target else '**not met**'}. With discord.py's "
+        f"encryption and UDP send added, about {report.players_per_core_with_send(largest):.0f} "
+        "players per core. "
         f"{largest.concurrent_players:.0f} guilds spoke at once on average.",
         "",
     ]

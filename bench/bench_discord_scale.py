@@ -57,7 +57,7 @@ async def run_worker(args: argparse.Namespace) -> None:
     """Open the engine, say "ready", speak in every guild on "go", write the timings, say "done",
     then stay alive until told to exit, so the harness reads our CPU after the last FFmpeg was
     reaped and before we exit."""
-    engine = ENGINES[args.engine]()
+    engine = ENGINES[args.engine](encoder_options=args.encoder_options.split())
     await engine.open(args.base_url, seed.PAID_TOKEN, args.players[0])
     print("ready", flush=True)
     await asyncio.to_thread(sys.stdin.readline)
@@ -107,8 +107,9 @@ async def _expect(stream: asyncio.StreamReader, word: str) -> None:
 
 
 async def measure(
-    base_url: str, emulator: int, engine: str, players: int, *, text: str, repeats: int
-) -> ScaleRun:
+    base_url: str, emulator: int, engine: str, players: int, *,
+    text: str, repeats: int, encoder_options: str,
+) -> ScaleRun:  # fmt: skip
     await upstream_first_byte(base_url, text, seed.BOB_ID)  # the emulator renders it once
     upstream = statistics.median(
         [
@@ -121,6 +122,7 @@ async def measure(
         worker = await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--worker", "--base-url", base_url, "--engine", engine,
             "--players", str(players), "--repeats", str(repeats), "--text", text,
+            f"--encoder-options={encoder_options}",
             "--guilds-json", str(out),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
@@ -199,6 +201,7 @@ async def run_harness(args: argparse.Namespace) -> ScaleReport:
         repeats=args.repeats,
         command="bench/bench_discord_scale.py " + " ".join(sys.argv[1:]),
         emulator_args=list(EMULATOR_ARGS),
+        encoder_options=args.encoder_options,
     )
     print(f"# Discord at scale, engine {args.engine} ({report.machine})", flush=True)
     print(f"voice connection: {report.voice_connection}", flush=True)
@@ -212,7 +215,13 @@ async def run_harness(args: argparse.Namespace) -> ScaleReport:
         emulator = emulator_pid()
         for players in args.players:
             run = await measure(
-                base_url, emulator, args.engine, players, text=args.text, repeats=args.repeats
+                base_url,
+                emulator,
+                args.engine,
+                players,
+                text=args.text,
+                repeats=args.repeats,
+                encoder_options=args.encoder_options,
             )
             report.runs.append(run)
             print(run.summary(), flush=True)
@@ -228,6 +237,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--engine", choices=sorted(ENGINES), default="ffmpeg")
     parser.add_argument("--repeats", type=int, default=REPEATS, help="items queued per guild")
     parser.add_argument("--text", default=TEXT, help="what every guild says (repeated)")
+    parser.add_argument(
+        "--encoder-options", default="", metavar="OPTIONS",
+        help="what-if: FFmpeg output options appended to the bot's, e.g. '-fec false'",
+    )  # fmt: skip
     parser.add_argument(
         "--out", type=Path,
         help=f"write {JSON_NAME} there and the section of benchmarks.md (created if absent)",

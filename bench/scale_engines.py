@@ -13,12 +13,12 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from vocu_client.providers import create_provider
-from vocu_discord.audio import StreamSourceFactory
+from vocu_discord.audio import SignedStreamOpusAudio, StreamSourceFactory
 from vocu_discord.player import GuildPlayer, SpeechItem
 from vocu_discord.recording import RecordingVoiceClient
 from vocu_discord.synthesis_slots import SynthesisSlots
@@ -73,7 +73,9 @@ class FfmpegEngine:
         "time like discord.py's AudioPlayer, but it neither encrypts nor sends them over UDP"
     )
 
-    def __init__(self) -> None:
+    def __init__(self, encoder_options: Sequence[str] = ()) -> None:
+        # What-if only: FFmpeg options appended after the bot's own (FFmpeg keeps the last value).
+        self.encoder_options = tuple(encoder_options)
         self._stack = contextlib.AsyncExitStack()
         self._players: list[GuildPlayer] = []
         self._voices: list[RecordingVoiceClient] = []
@@ -83,7 +85,11 @@ class FfmpegEngine:
         client = await self._stack.enter_async_context(
             create_provider("vocu", token, base_url=base_url)
         )
-        factory = StreamSourceFactory(slots=SynthesisSlots(client))
+        factory = (
+            _WhatIfFactory(self.encoder_options, slots=SynthesisSlots(client))
+            if self.encoder_options
+            else StreamSourceFactory(slots=SynthesisSlots(client))
+        )
         for _ in range(players):
             voice = RecordingVoiceClient(realtime=True)
             done: asyncio.Queue[str | None] = asyncio.Queue()
@@ -130,6 +136,26 @@ class FfmpegEngine:
         await self._stack.aclose()
 
 
+class _WhatIfFactory(StreamSourceFactory):
+    """The bot's factory with extra FFmpeg output options, to measure what a change would save."""
+
+    def __init__(self, encoder_options: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.encoder_options = encoder_options
+
+    def _open(self, url: str) -> SignedStreamOpusAudio:
+        options = self.encoder_options
+
+        class Source(SignedStreamOpusAudio):
+            def _spawn_process(self, args: Any, **subprocess_kwargs: Any) -> Any:
+                return super()._spawn_process([*args[:-1], *options, args[-1]], **subprocess_kwargs)
+
+        return Source(
+            url, executable=self.executable, before_options=self.before_options,
+            bitrate=self.bitrate,
+        )  # fmt: skip
+
+
 def _reporter(done: asyncio.Queue[str | None]) -> Any:
     async def on_played(_item: SpeechItem, _result: object) -> None:
         done.put_nowait(None)
@@ -149,4 +175,4 @@ def _join_all(voices: list[RecordingVoiceClient]) -> None:
         voice.join(10)
 
 
-ENGINES: dict[str, type[Engine]] = {"ffmpeg": FfmpegEngine}
+ENGINES: dict[str, Callable[..., Engine]] = {"ffmpeg": FfmpegEngine}

@@ -111,6 +111,7 @@ class ScaleReport:
     emulator_args: list[str]
     # Share of a core one guild's packets cost in discord.py's encrypt + UDP send (voice_send.py)
     voice_send_per_guild: float = 0.0
+    encoder_options: str = ""  # what-if FFmpeg options appended to the bot's ("" = the bot's own)
     runs: list[ScaleRun] = field(default_factory=list)
 
     def players_per_core_with_send(self, run: ScaleRun) -> float:
@@ -147,7 +148,13 @@ def section(report: ScaleReport) -> list[str]:
         f"Every guild is told at the same moment to speak “{report.text}” {report.repeats}× "
         f"(queued, so the bot prefetches the next item while one plays, as it does for a busy "
         f"channel). Engine `{report.engine}`: the bot's real `GuildPlayer`, Vocu client, shared "
-        "synthesis slots and one real FFmpeg per item fed the signed stream URL, all in one "
+        "synthesis slots and one real FFmpeg per item fed the signed stream URL"
+        + (
+            f" (what-if: `{report.encoder_options}` appended to the bot's FFmpeg options)"
+            if report.encoder_options
+            else ""
+        )
+        + ", all in one "
         "worker process, against the emulator on loopback (pacing "
         f"`{' '.join(report.emulator_args)}`). The voice connection is the "
         f"{report.voice_connection}: Discord's per-packet encryption and the UDP send are not in "

@@ -57,7 +57,8 @@ async def run_worker(args: argparse.Namespace) -> None:
     """Open the engine, say "ready", speak in every guild on "go", write the timings, say "done",
     then stay alive until told to exit, so the harness reads our CPU after the last FFmpeg was
     reaped and before we exit."""
-    engine = ENGINES[args.engine](encoder_options=args.encoder_options.split())
+    options = {"encoder_options": args.encoder_options.split()} if args.encoder_options else {}
+    engine = ENGINES[args.engine](**options)
     await engine.open(args.base_url, seed.PAID_TOKEN, args.players[0])
     print("ready", flush=True)
     await asyncio.to_thread(sys.stdin.readline)

@@ -55,8 +55,17 @@ class ScaleRun:
         return self.active_player_seconds / self.wall_seconds if self.wall_seconds else 0.0
 
     def per_player(self, cpu_seconds: float) -> float:
-        """Share of one core per guild that is speaking."""
-        return cpu_seconds / self.active_player_seconds if self.active_player_seconds else 0.0
+        """Share of one core per guild that is speaking: CPU seconds per second of speech played.
+
+        Per second of audio, not of wall time: an overloaded run plays late and longer, which
+        would make each guild look cheaper than it is.
+        """
+        return cpu_seconds / self.audio_seconds if self.audio_seconds else 0.0
+
+    @property
+    def slowdown(self) -> float:
+        """Wall time the guilds spent speaking ÷ the audio they played (1.00: real time)."""
+        return self.active_player_seconds / self.audio_seconds if self.audio_seconds else 0.0
 
     @property
     def players_per_core(self) -> float:
@@ -90,7 +99,8 @@ class ScaleRun:
             f"{self.players:4d} players: {self.per_player(self.bot_cpu) * 100:5.2f} % + FFmpeg "
             f"{self.per_player(self.ffmpeg_cpu) * 100:5.2f} % of a core each "
             f"-> {self.players_per_core:5.1f} per core; frame interval p50 "
-            f"{self.interval_p50 * 1000:.1f} ms p99 {self.interval_p99 * 1000:.1f} ms; "
+            f"{self.interval_p50 * 1000:.1f} ms p99 {self.interval_p99 * 1000:.1f} ms, speech took "
+            f"{self.slowdown:.2f}x real time; "
             f"first frame p50 {self.first_frame_p50 / self.upstream_first_byte:.2f}x "
             f"p99 {self.first_frame_p99 / self.upstream_first_byte:.2f}x upstream "
             f"({self.upstream_first_byte * 1000:.0f} ms); memory "
@@ -166,14 +176,17 @@ def section(report: ScaleReport) -> list[str]:
         "",
         "- **CPU per speaking guild**: CPU seconds charged to the bot process (and, separately, "
         "to the FFmpeg processes it spawned and reaped) from the go signal until every FFmpeg "
-        "was reaped, divided by the guild-seconds of speech (each guild's first frame to its "
-        "last). **Players per core** = 1 ÷ (bot + FFmpeg).",
+        "was reaped, divided by the seconds of speech played by all guilds together. "
+        "**Players per core** = 1 ÷ (bot + FFmpeg).",
         "- **Memory per guild**: the bot's RSS growth from before the go signal to its peak, "
         "plus the peak PSS of its FFmpeg children (PSS splits shared libraries between the "
         "processes that map them), divided by the guilds.",
         "- **Frame interval**: time between consecutive 20 ms frames of one item leaving the "
         "player, over every frame of every guild; discord.py's audio thread paces the same way, "
-        "so a late interval is a late packet.",
+        "so a late interval is a late packet, and a player that fell behind sends the missed "
+        "frames back to back (intervals near 0 ms: a median well under 20 ms means most frames "
+        "were catching up). **Real time**: how long the guilds spoke ÷ the audio they played "
+        "(1.00× when nothing fell behind).",
         "- **First frame**: from telling the guild to speak to its first Opus frame, as a ratio "
         "to the emulator's own first MP3 byte for the same text, asked directly in the same run.",
         "- **Others**: CPU seconds every other process on the machine used during the run "
@@ -183,10 +196,10 @@ def section(report: ScaleReport) -> list[str]:
         f"≤ {P99_INTERVAL_TARGET * 1000:.0f} ms",
         "",
         "| Guilds | Bot CPU / guild | FFmpeg CPU / guild | Players per core | Frame interval "
-        "p50 / p99 / max | Late frames (> 25 ms) | First frame p50 / p99 ÷ upstream | Memory / "
-        "guild (bot + FFmpeg) | Emulator CPU | Others' CPU | Load before → after | Errors "
-        "| Target met |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "p50 / p99 / max | Late frames (> 25 ms) | Real time | First frame p50 / p99 ÷ upstream "
+        "| Memory / guild (bot + FFmpeg) | Emulator CPU | Others' CPU | Load before → after "
+        "| Errors | Target met |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for run in report.runs:
         lines.append(
@@ -194,7 +207,7 @@ def section(report: ScaleReport) -> list[str]:
             f"{run.per_player(run.ffmpeg_cpu) * 100:.2f} % | {run.players_per_core:.0f} | "
             f"{run.interval_p50 * 1000:.1f} / {run.interval_p99 * 1000:.1f} / "
             f"{run.interval_max * 1000:.0f} ms | "
-            f"{run.late_frames} of {run.intervals} | "
+            f"{run.late_frames} of {run.intervals} | {run.slowdown:.2f}× | "
             f"{run.first_frame_p50 / run.upstream_first_byte:.2f}× / "
             f"{run.first_frame_p99 / run.upstream_first_byte:.2f}× "
             f"({run.upstream_first_byte * 1000:.0f} ms) | "

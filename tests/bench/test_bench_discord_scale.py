@@ -50,6 +50,7 @@ def test_every_guild_speaks_and_every_cost_is_measured(measured: Path) -> None:
     assert run.intervals == run.frames - PLAYERS * REPEATS
     assert run.audio_seconds == pytest.approx(run.frames * 0.020, rel=0.05)
     assert 0 < run.active_player_seconds <= PLAYERS * run.wall_seconds
+    assert run.slowdown > 0
     assert 0 < run.interval_p50 <= run.interval_p99 <= run.interval_max
     assert 0 < run.upstream_first_byte < run.first_frame_p50 <= run.first_frame_p99
     # the bot, its FFmpeg children and the emulator are measured apart
@@ -89,9 +90,13 @@ def _run(players: int, **changes: object) -> ScaleRun:
 
 
 def test_players_per_core_and_the_target_follow_from_the_measured_costs() -> None:
-    run = _run(10)  # 0.15 CPU seconds per 9 guild-seconds
+    run = _run(10)  # 0.15 CPU seconds per 9 seconds of each guild's speech
     assert run.per_player(run.bot_cpu + run.ffmpeg_cpu) == pytest.approx(0.15 / 9)
     assert run.players_per_core == pytest.approx(60)
+    # an overloaded run plays late and longer: the cost is still per second of speech
+    late = _run(10, active_player_seconds=180.0)
+    assert late.slowdown == pytest.approx(2.0)
+    assert late.players_per_core == pytest.approx(60)
     assert run.bot_mib_per_player == pytest.approx(0.5)
     assert run.ffmpeg_mib_per_player == pytest.approx(4.0)
     assert run.meets_target

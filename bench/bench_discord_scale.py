@@ -35,6 +35,7 @@ from scale_output import (
     P99_INTERVAL_TARGET,
     ScaleReport,
     ScaleRun,
+    load_json,
     save_json,
     section,
     splice,
@@ -247,6 +248,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"write {JSON_NAME} there and the section of benchmarks.md (created if absent)",
     )  # fmt: skip
     parser.add_argument("--publish", action="store_true", help="--out docs/")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON",
+        help=f"write the section again from a {JSON_NAME} (to --out), without measuring",
+    )  # fmt: skip
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--guilds-json", type=Path, help=argparse.SUPPRESS)
@@ -267,6 +272,9 @@ def main() -> None:
     args = parse_args()
     if args.worker:
         asyncio.run(run_worker(args))
+        return
+    if args.render:
+        publish(load_json(args.render), args.out or args.render.parent)
         return
     report = asyncio.run(run_harness(args))
     if args.out is not None:

@@ -61,6 +61,11 @@ def children(pid: int) -> list[int]:
     return pids
 
 
+def is_zombie(pid: int) -> bool:
+    """Exited but not yet reaped: it holds no memory, only its exit status."""
+    return (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
 def command_line(pid: int) -> str:
     try:
         return (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
@@ -74,7 +79,7 @@ class MemoryPeak:
 
     process_rss_kib: int = 0
     process_pss_kib: int = 0
-    children: int = 0
+    children: int = 0  # alive at once (exited ones waiting to be reaped not counted)
     children_rss_kib: int = 0
     children_pss_kib: int = 0
     samples: int = 0
@@ -114,6 +119,8 @@ class MemorySampler:
         rss = pss = count = 0
         for child in children(self.pid):
             try:
+                if is_zombie(child):
+                    continue
                 rss += memory_kib(child)
                 if proportional:
                     pss += memory_kib(child, proportional=True)

@@ -87,6 +87,11 @@ class ScaleRun:
         return self.ffmpeg_peak_pss_kib / 1024 / self.players
 
     @property
+    def mib_per_ffmpeg(self) -> float:
+        """PSS of one FFmpeg while it runs (the peak sum over the processes alive then)."""
+        return self.ffmpeg_peak_pss_kib / 1024 / max(self.ffmpeg_peak_processes, 1)
+
+    @property
     def meets_target(self) -> bool:
         return (
             not self.errors
@@ -180,13 +185,18 @@ def section(report: ScaleReport) -> list[str]:
         "**Players per core** = 1 ÷ (bot + FFmpeg).",
         "- **Memory per guild**: the bot's RSS growth from before the go signal to its peak, "
         "plus the peak PSS of its FFmpeg children (PSS splits shared libraries between the "
-        "processes that map them), divided by the guilds.",
+        "processes that map them), divided by the guilds. An FFmpeg exits once it has decoded "
+        "its item into the pipe (64 KiB holds about 5 s of Opus at 96 kb/s), so with short "
+        "items few are alive at once; the column also gives the FFmpegs alive at the peak and "
+        "the PSS of one. Items longer than 5 s keep two per speaking guild alive (the one "
+        "playing and the next, prefetched): plan for twice the PSS of one per guild.",
         "- **Frame interval**: time between consecutive 20 ms frames of one item leaving the "
         "player, over every frame of every guild; discord.py's audio thread paces the same way, "
         "so a late interval is a late packet, and a player that fell behind sends the missed "
         "frames back to back (intervals near 0 ms: a median well under 20 ms means most frames "
         "were catching up). **Real time**: how long the guilds spoke ÷ the audio they played "
-        "(1.00× when nothing fell behind).",
+        "(1.00× when nothing fell behind; below 1× when an item's first frame came late and the "
+        "next ones went out back to back to catch up, as discord.py's audio thread does).",
         "- **First frame**: from telling the guild to speak to its first Opus frame, as a ratio "
         "to the emulator's own first MP3 byte for the same text, asked directly in the same run.",
         "- **Others**: CPU seconds every other process on the machine used during the run "
@@ -211,7 +221,8 @@ def section(report: ScaleReport) -> list[str]:
             f"{run.first_frame_p50 / run.upstream_first_byte:.2f}× / "
             f"{run.first_frame_p99 / run.upstream_first_byte:.2f}× "
             f"({run.upstream_first_byte * 1000:.0f} ms) | "
-            f"{run.bot_mib_per_player:.1f} + {run.ffmpeg_mib_per_player:.1f} MiB | "
+            f"{run.bot_mib_per_player:.1f} + {run.ffmpeg_mib_per_player:.1f} MiB "
+            f"({run.ffmpeg_peak_processes} FFmpegs × {run.mib_per_ffmpeg:.1f} MiB) | "
             f"{run.emulator_cpu:.1f} s ({run.per_player(run.emulator_cpu) * 100:.1f} % / guild) | "
             f"{run.others_cpu:.0f} s | {run.load_before:.1f} → {run.load_after:.1f} | "
             f"{len(run.errors)} | {_yes(run.meets_target)} |"

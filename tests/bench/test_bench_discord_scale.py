@@ -99,6 +99,7 @@ def test_players_per_core_and_the_target_follow_from_the_measured_costs() -> Non
     assert late.players_per_core == pytest.approx(60)
     assert run.bot_mib_per_player == pytest.approx(0.5)
     assert run.ffmpeg_mib_per_player == pytest.approx(4.0)
+    assert run.mib_per_ffmpeg == pytest.approx(2.0)  # 20 FFmpegs alive at the peak
     assert run.meets_target
     assert not _run(10, interval_p99=0.026).meets_target
     assert not _run(10, ffmpeg_cpu=2.0).meets_target  # ~41 per core
@@ -134,3 +135,29 @@ def test_the_main_benchmark_report_keeps_the_section(tmp_path: Path) -> None:
     text = (tmp_path / "benchmarks.md").read_text()
     assert text.startswith("# Benchmarks")
     assert text.count(BEGIN) == 1 and "\n| 25 | " in text
+
+
+def test_memory_sampling_counts_live_children_not_exited_ones() -> None:
+    import os  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    import proc_meter  # noqa: PLC0415
+
+    exited = subprocess.Popen(["true"])  # never waited for until the end: a zombie meanwhile
+    alive = subprocess.Popen(["sleep", "30"])
+    try:
+        deadline = time.monotonic() + 10
+        while not proc_meter.is_zombie(exited.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc_meter.is_zombie(exited.pid)
+        assert not proc_meter.is_zombie(alive.pid)
+        with proc_meter.MemorySampler(os.getpid(), interval=0.05) as sampler:
+            while sampler.peak.samples < 2:
+                time.sleep(0.05)
+        assert sampler.peak.children == 1
+        assert sampler.peak.children_rss_kib == proc_meter.memory_kib(alive.pid) > 0
+        assert sampler.peak.children_pss_kib > 0
+    finally:
+        alive.kill()
+        alive.wait()
+        exited.wait()

@@ -58,7 +58,7 @@ def test_every_guild_speaks_and_every_cost_is_measured(measured: Path) -> None:
     assert run.ffmpeg_peak_processes >= 1
     assert run.ffmpeg_peak_pss_kib > 0 and run.ffmpeg_peak_rss_kib >= run.ffmpeg_peak_pss_kib
     assert run.bot_rss_peak_kib >= run.bot_rss_ready_kib > 0
-    assert run.machine_busy >= run.bot_cpu + run.ffmpeg_cpu
+    assert run.machine_busy > 0 and run.others_cpu >= 0
     assert 0 < report.players_per_core_with_send(run) < run.players_per_core
 
 

@@ -64,9 +64,13 @@ async def run_worker(args: argparse.Namespace) -> None:
     print("ready", flush=True)
     await asyncio.to_thread(sys.stdin.readline)
     texts = [args.text] * args.repeats
-    runs = await asyncio.gather(
-        *(engine.speak(guild, seed.BOB_ID, texts) for guild in range(args.players[0]))
-    )
+    players = args.players[0]
+
+    async def speak(guild: int) -> GuildRun:
+        await asyncio.sleep(args.stagger * guild / players)
+        return await engine.speak(guild, seed.BOB_ID, texts)
+
+    runs = await asyncio.gather(*(speak(guild) for guild in range(players)))
     await engine.close()
     args.guilds_json.write_text(json.dumps([_run_dict(run) for run in runs]))
     print("done", flush=True)
@@ -110,7 +114,7 @@ async def _expect(stream: asyncio.StreamReader, word: str) -> None:
 
 async def measure(
     base_url: str, emulator: int, engine: str, players: int, *,
-    text: str, repeats: int, encoder_options: str,
+    text: str, repeats: int, encoder_options: str, stagger: float,
 ) -> ScaleRun:  # fmt: skip
     await upstream_first_byte(base_url, text, seed.BOB_ID)  # the emulator renders it once
     upstream = statistics.median(
@@ -124,7 +128,7 @@ async def measure(
         worker = await asyncio.create_subprocess_exec(
             sys.executable, __file__, "--worker", "--base-url", base_url, "--engine", engine,
             "--players", str(players), "--repeats", str(repeats), "--text", text,
-            f"--encoder-options={encoder_options}",
+            f"--encoder-options={encoder_options}", "--stagger", str(stagger),
             "--guilds-json", str(out),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
@@ -204,6 +208,7 @@ async def run_harness(args: argparse.Namespace) -> ScaleReport:
         command="bench/bench_discord_scale.py " + " ".join(sys.argv[1:]),
         emulator_args=list(EMULATOR_ARGS),
         encoder_options=args.encoder_options,
+        stagger=args.stagger,
     )
     print(f"# Discord at scale, engine {args.engine} ({report.machine})", flush=True)
     print(f"voice connection: {report.voice_connection}", flush=True)
@@ -224,6 +229,7 @@ async def run_harness(args: argparse.Namespace) -> ScaleReport:
                 text=args.text,
                 repeats=args.repeats,
                 encoder_options=args.encoder_options,
+                stagger=args.stagger,
             )
             report.runs.append(run)
             print(run.summary(), flush=True)
@@ -239,6 +245,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--engine", choices=sorted(ENGINES), default="ffmpeg")
     parser.add_argument("--repeats", type=int, default=REPEATS, help="items queued per guild")
     parser.add_argument("--text", default=TEXT, help="what every guild says (repeated)")
+    parser.add_argument(
+        "--stagger", type=float, default=0.0, metavar="SECONDS",
+        help="spread the guilds' starts evenly over this long (default 0: all at once)",
+    )  # fmt: skip
     parser.add_argument(
         "--encoder-options", default="", metavar="OPTIONS",
         help="what-if: FFmpeg output options appended to the bot's, e.g. '-fec false'",

@@ -127,6 +127,7 @@ class ScaleReport:
     # Share of a core one guild's packets cost in discord.py's encrypt + UDP send (voice_send.py)
     voice_send_per_guild: float = 0.0
     encoder_options: str = ""  # what-if FFmpeg options appended to the bot's ("" = the bot's own)
+    stagger: float = 0.0  # seconds over which the guilds' starts were spread (0: one instant)
     runs: list[ScaleRun] = field(default_factory=list)
 
     def players_per_core_with_send(self, run: ScaleRun) -> float:
@@ -160,7 +161,12 @@ def section(report: ScaleReport) -> list[str]:
         "",
         "### Method",
         "",
-        f"Every guild is told at the same moment to speak “{report.text}” {report.repeats}× "
+        (
+            "Every guild is told at the same moment"
+            if not report.stagger
+            else f"The guilds are told one after another, spread evenly over {report.stagger:g} s,"
+        )
+        + f" to speak “{report.text}” {report.repeats}× "
         f"(queued, so the bot prefetches the next item while one plays, as it does for a busy "
         f"channel). Engine `{report.engine}`: the bot's real `GuildPlayer`, Vocu client, shared "
         "synthesis slots and one real FFmpeg per item fed the signed stream URL"

@@ -56,7 +56,13 @@ class LoopbackDiscord:
 
     async def start(self) -> None:
         api = web.Application()
-        api.add_routes([web.get("/gateway/", self.gateway.handle), *self.rest.routes()])
+        api.add_routes(
+            [
+                web.get("/gateway/", self.gateway.handle),
+                web.get("/api/v10/gateway/bot", self.gateway.bot_gateway),
+                *self.rest.routes(),
+            ]
+        )
         port = await self._serve(api, None)
         self.base_url = f"http://127.0.0.1:{port}"
         self.gateway.url = f"ws://127.0.0.1:{port}/gateway/"

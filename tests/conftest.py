@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import canary
 import pytest
 
-pytest_plugins = ["vocu_emulator.pytest_plugin"]
+pytest_plugins = ["vocu_emulator.pytest_plugin", "postgres_cluster"]
 
 
 @pytest.fixture(autouse=True)

@@ -74,8 +74,10 @@ class Gateway:
         """``GET /gateway/bot``: where to connect, how many shards, how many logins at once."""
         limit = {"total": 1000, "remaining": 1000 - len(self.identifies), "reset_after": 0,
                  "max_concurrency": self.max_concurrency}  # fmt: skip
-        return web.json_response(
-            {"url": self.url, "shards": self.recommended_shards, "session_start_limit": limit}
+        body = {"url": self.url, "shards": self.recommended_shards, "session_start_limit": limit}
+        # discord.py parses JSON only when Content-Type is exactly application/json
+        return web.Response(
+            body=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
         )
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:

@@ -123,8 +123,8 @@ class World:
             channel(STAGE_CHANNEL_ID, 13, "Town hall", bitrate=64000, user_limit=0),
         ]
 
-    def channel_json(self, channel_id: int) -> dict[str, Any]:
-        return next(c for c in self.channels_json() if c["id"] == str(channel_id))
+    def channel_json(self, channel_id: int, guild_id: int = GUILD_ID) -> dict[str, Any]:
+        return next(c for c in self.channels_json(guild_id) if c["id"] == str(channel_id))
 
     def guild_json(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
         voice = self.voice_of(guild_id)

@@ -59,20 +59,22 @@ class VocuBot(commands.AutoShardedBot):
         identify_gate: IdentifyGate | None = None,
         **options: Any,
     ) -> None:
+        gate = identify_gate or identify_gate_for(config.database_url, config.identify_interval)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             tree_cls=VocuCommandTree,
             shard_count=config.shard_count,
             shard_ids=config.shard_ids,
+            # discord.py's 180 s per shard includes our wait for a turn, which may come after
+            # every other shard of the bucket, in every process, has logged in.
+            shard_connect_timeout=180.0 + (config.shard_count or 1) * gate.spacing,
             **options,  # e.g. connector= (tests point it at a loopback Discord)
         )
         self.config = config
         self.vocu_services: BotServices | None = services
         self.command_sync: CommandSync = command_sync
-        self.identify_gate = identify_gate or identify_gate_for(
-            config.database_url, config.identify_interval
-        )
+        self.identify_gate = gate
 
     async def connect(self, *, reconnect: bool = True) -> None:
         # With shard_count set discord.py never asks /gateway/bot, which alone tells how many

@@ -2,12 +2,47 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+import time
 from collections.abc import Iterator
 
 import canary
 import pytest
 
 pytest_plugins = ["vocu_emulator.pytest_plugin", "postgres_cluster"]
+
+# A thread that is not a daemon and never ends keeps Python from exiting after the last test:
+# CI then waits for its time limit instead of reporting (an aiosqlite worker once did this).
+_LEFTOVER_THREAD_GRACE_SECONDS = 15.0
+_session_status: list[int] = [0]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _session_status[0] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """End the run with its status, failing it, if a non-daemon thread would keep it alive."""
+    deadline = time.monotonic() + _LEFTOVER_THREAD_GRACE_SECONDS
+    leftovers = []
+    for thread in threading.enumerate():
+        if thread is threading.main_thread() or thread.daemon:
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            leftovers.append(thread.name)
+    if leftovers:
+        print(
+            f"\nFAILED: threads still running after the last test, the run could not exit: "
+            f"{', '.join(leftovers)}",
+            file=sys.stderr,
+            flush=True,
+        )
+        sys.stdout.flush()
+        os._exit(max(_session_status[0], 1))
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ except ImportError:  # Windows: no advisory file locks; one process is then the 
 
 # Migrations wait this long for another process's exclusive transaction before giving up.
 _BUSY_TIMEOUT_SECONDS = 30.0
+_SETUP_LOCK_POLL_SECONDS = 0.05
 
 
 def sqlite_path(database_url: str) -> str:
@@ -54,6 +55,47 @@ def claim_sole_process(path: str) -> IO[str] | None:
     return handle
 
 
+@contextlib.asynccontextmanager
+async def _setup_lock(path: str) -> AsyncIterator[None]:
+    """One process (and one connection) at a time switches the file to WAL or migrates it.
+
+    SQLite's busy timeout does not cover every collision of first opens: two connections that
+    both read a fresh file and then want it exclusively (the WAL switch, BEGIN EXCLUSIVE) are a
+    deadlock SQLite answers at once with "database is locked". Taking turns outside SQLite first
+    leaves it nothing to resolve.
+    """
+    if fcntl is None:
+        yield
+        return
+    handle = Path(f"{path}.setup-lock").open("w")  # noqa: SIM115, ASYNC230 - local, closed below
+    try:
+        waited = 0.0
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waited >= _BUSY_TIMEOUT_SECONDS:
+                    raise SchemaError(
+                        f"another process has been setting up the SQLite database {path} "
+                        f"for over {_BUSY_TIMEOUT_SECONDS:.0f} s"
+                    ) from None
+                await asyncio.sleep(_SETUP_LOCK_POLL_SECONDS)
+                waited += _SETUP_LOCK_POLL_SECONDS
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+async def _close_connection(connection: aiosqlite.Connection) -> None:
+    await connection.close()
+    # aiosqlite answers close() before its worker thread has ended, and that thread is not a
+    # daemon: one left behind keeps the whole process from exiting. Closed means gone.
+    worker = getattr(connection, "_thread", None)
+    if worker is not None and worker.is_alive():
+        await asyncio.to_thread(worker.join, _BUSY_TIMEOUT_SECONDS)
+
+
 class _SqliteSchemaSession:
     backend: Backend = "sqlite"
 
@@ -76,9 +118,12 @@ class _SqliteSchemaSession:
 
 
 class SqliteSettings(SettingsRepository):
-    def __init__(self, connection: aiosqlite.Connection, lock: IO[str] | None = None) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, path: str, lock: IO[str] | None = None
+    ) -> None:
         super().__init__()
         self._connection = connection
+        self._path = path
         self._lock = lock
 
     @classmethod
@@ -86,13 +131,18 @@ class SqliteSettings(SettingsRepository):
         path = sqlite_path(database_url)
         lock = claim_sole_process(path) if sole_process else None
         try:
-            connection = await aiosqlite.connect(path, timeout=_BUSY_TIMEOUT_SECONDS)
-            await connection.execute("PRAGMA journal_mode=WAL")
+            async with _setup_lock(path):
+                connection = await aiosqlite.connect(path, timeout=_BUSY_TIMEOUT_SECONDS)
+                try:
+                    await connection.execute("PRAGMA journal_mode=WAL")
+                except BaseException:
+                    await _close_connection(connection)
+                    raise
         except BaseException:
             if lock is not None:
                 lock.close()
             raise
-        return cls(connection, lock)
+        return cls(connection, path, lock)
 
     async def _execute(self, sql: str, *args: Any) -> int:
         cursor = await self._connection.execute(sql, args)
@@ -107,21 +157,18 @@ class SqliteSettings(SettingsRepository):
     async def _schema_lock(self) -> AsyncIterator[_SqliteSchemaSession]:
         # EXCLUSIVE at once (not on the first write): a second migrating process waits here,
         # then reads the version the first one recorded.
-        await self._connection.execute("BEGIN EXCLUSIVE")
-        try:
-            yield _SqliteSchemaSession(self._connection)
-        except BaseException:
-            await self._connection.rollback()
-            raise
-        await self._connection.commit()
+        async with _setup_lock(self._path):
+            await self._connection.execute("BEGIN EXCLUSIVE")
+            try:
+                yield _SqliteSchemaSession(self._connection)
+            except BaseException:
+                await self._connection.rollback()
+                raise
+            await self._connection.commit()
 
     async def close(self) -> None:
         try:
-            await self._connection.close()
-            # aiosqlite answers close() before its worker thread has ended; closed means gone.
-            worker = getattr(self._connection, "_thread", None)
-            if worker is not None and worker.is_alive():
-                await asyncio.to_thread(worker.join, _BUSY_TIMEOUT_SECONDS)
+            await _close_connection(self._connection)
         finally:
             if self._lock is not None:
                 self._lock.close()

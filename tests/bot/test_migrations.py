@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
@@ -15,6 +17,7 @@ from pathlib import Path
 import aiosqlite
 import asyncpg
 import pytest
+from vocu_discord import settings_sqlite
 from vocu_discord.__main__ import main
 from vocu_discord.bot import open_services
 from vocu_discord.config import BotConfig
@@ -231,3 +234,24 @@ def test_cli_migrate_reports_in_one_line(
     monkeypatch.setenv("DATABASE_URL", "mysql://nope")
     assert main(["migrate"]) == 5
     assert capsys.readouterr().err.count("\n") == 1
+
+
+async def test_a_database_locked_by_another_program_fails_cleanly_and_leaves_no_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A failed open once left aiosqlite's worker thread running; it is no daemon, so the bot
+    # (and the test run) could never exit.
+    path = tmp_path / "held.sqlite3"
+    other_program = sqlite3.connect(path, isolation_level=None)
+    try:
+        other_program.execute("BEGIN EXCLUSIVE")
+        other_program.execute("CREATE TABLE held (x INTEGER)")
+        monkeypatch.setattr(settings_sqlite, "_BUSY_TIMEOUT_SECONDS", 0.3)
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            await open_settings(f"sqlite:///{path}", sole_process=True)
+    finally:
+        other_program.close()
+    workers = [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+    assert workers == []
+    again = await open_settings(f"sqlite:///{path}", sole_process=True)  # nothing left held
+    await again.close()

@@ -181,14 +181,16 @@ class AutoReadEvents(CogBase):
                 return
             action = VoiceCloseAction.RECONNECT
         if action is VoiceCloseAction.REPORT:
-            reason = close_reason(code)
-            _LOGGER.error(
-                "Voice in guild %s closed with %s (%s); staying out", guild.id, code, reason
-            )
-            await self.leave_guild(guild, forget_channel=False)
-            await self._voice_notice(guild.id, f"I left the voice channel: {reason} ({code}).")
+            await self._stay_out(guild, code)
             return
         await self._reconnect(guild, voice_client.channel, player, code)
+
+    async def _stay_out(self, guild: Any, code: int | None) -> None:
+        """A permanent refusal: leave, keep the saved channel, say so once (log and channel)."""
+        reason = close_reason(code)
+        _LOGGER.error("Voice in guild %s closed with %s (%s); staying out", guild.id, code, reason)
+        await self.leave_guild(guild, forget_channel=False)
+        await self._voice_notice(guild.id, f"I left the voice channel: {reason} ({code}).")
 
     async def _reconnect(self, guild: Any, channel: Any, player: Any, code: int | None) -> None:
         """Back to the same channel with backoff; the queue waits. Gives up after the budget."""
@@ -205,6 +207,11 @@ class AutoReadEvents(CogBase):
             try:
                 player.voice_restored(await self.connect_voice(guild, channel, reconnecting=True))
             except (VoiceConnectError, discord.DiscordException) as error:
+                refused_with = getattr(error, "close_code", None)
+                if action_for_close(refused_with) is VoiceCloseAction.REPORT:
+                    # e.g. 4017 while reconnecting: every further attempt would be refused too.
+                    await self._stay_out(guild, refused_with)
+                    return
                 _LOGGER.warning("Reconnecting voice in guild %s failed: %s", guild.id, error)
                 code = None
                 continue

@@ -110,7 +110,15 @@ class ReconnectBudget:
 
 
 class VoiceConnectError(Exception):
-    """Connecting failed for a reason retrying will not fix; the message is one line."""
+    """Connecting failed for a reason retrying will not fix; the message is one line.
+
+    ``close_code``: Discord's close code when it refused the connection (else None), so a
+    reconnect loop can tell a permanent refusal from one more drop.
+    """
+
+    def __init__(self, message: str, *, close_code: int | None = None) -> None:
+        super().__init__(message)
+        self.close_code = close_code
 
 
 async def connect_with_policy(
@@ -147,7 +155,7 @@ async def connect_with_policy(
                 level, "Voice in guild %s closed with %s (%s); %s", guild_id, code, reason, outcome
             )
             raise VoiceConnectError(
-                f"Discord closed the voice connection ({code}: {reason})."
+                f"Discord closed the voice connection ({code}: {reason}).", close_code=code
             ) from None
         except TimeoutError:
             _LOGGER.log(level, "Voice in guild %s: connecting timed out; %s", guild_id, outcome)

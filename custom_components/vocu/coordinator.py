@@ -16,11 +16,12 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from .client.errors import AuthenticationError, VoiceServiceError
 from .client.models import Account, GenerationResult, Voice
 from .client.providers import Capability, VoiceProvider
-from .const import CONF_VOICE, DOMAIN, UPDATE_INTERVAL_MINUTES
+from .const import CONF_VOICE, DOMAIN, SUBENTRY_PROFILE, UPDATE_INTERVAL_MINUTES
 from .repairs import (
     async_clear_credits_issue,
     async_clear_voice_missing_issue,
     async_create_voice_missing_issue,
+    async_sync_profile_voice_issues,
 )
 
 if TYPE_CHECKING:
@@ -138,6 +139,18 @@ class VocuCoordinator(DataUpdateCoordinator[VocuAccountData]):
             async_create_voice_missing_issue(self.hass, self.config_entry, voice_id)
         else:
             async_clear_voice_missing_issue(self.hass, self.config_entry)
+        usable = {voice.id for voice in data.voices if voice.usable}
+        async_sync_profile_voice_issues(
+            self.hass,
+            self.config_entry,
+            {
+                subentry.subentry_id: (subentry.title, subentry.data[CONF_VOICE])
+                for subentry in self.config_entry.subentries.values()
+                if subentry.subentry_type == SUBENTRY_PROFILE
+                and subentry.data.get(CONF_VOICE)
+                and subentry.data[CONF_VOICE] not in usable
+            },
+        )
 
     async def async_record_usage(self, result: GenerationResult | None) -> None:
         """Show a synthesis' cost at once (when it is known) and re-read the balance soon after."""

@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 
+from .const import CONF_VOICE, SUBENTRY_PROFILE
 from .data import VocuConfigEntry
 from .service import service_info
 
@@ -34,6 +35,7 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: VocuConfigEntry
 ) -> dict[str, Any]:
     data = entry.runtime_data.coordinator.data
+    usable_voices = {voice.id for voice in data.voices if voice.usable}
     account = asdict(data.account) if data.account is not None else None
     if account is not None:
         account.pop("raw", None)
@@ -53,6 +55,17 @@ async def async_get_config_entry_diagnostics(
                 "styles": [style.id for style in voice.styles],
             }
             for voice in data.voices
+        ],
+        # A profile's name is the user's own words (often a person's name); its settings and
+        # whether its voice still exists are what support needs.
+        "voice_profiles": [
+            {
+                "title": REDACTED,
+                "data": dict(subentry.data),
+                "voice_usable": subentry.data.get(CONF_VOICE) in usable_voices,
+            }
+            for subentry in entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_PROFILE
         ],
         "last_update_success": entry.runtime_data.coordinator.last_update_success,
         # Ids, sizes and costs of the last requests; never their text.

@@ -1,4 +1,5 @@
-"""Repair issues: credits used up, and the configured voice gone (with a flow to pick another)."""
+"""Repair issues: credits used up, the configured voice gone (with a flow to pick another), and
+a voice profile's voice gone."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 ISSUE_INSUFFICIENT_CREDITS = "insufficient_credits"
 ISSUE_DEFAULT_VOICE_MISSING = "default_voice_missing"
+ISSUE_PROFILE_VOICE_MISSING = "profile_voice_missing"
 
 
 def _issue_id(kind: str, entry: ConfigEntry) -> str:
@@ -70,6 +72,42 @@ def async_create_voice_missing_issue(
 @callback
 def async_clear_voice_missing_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
     ir.async_delete_issue(hass, DOMAIN, _issue_id(ISSUE_DEFAULT_VOICE_MISSING, entry))
+
+
+def _profile_issue_prefix(entry: ConfigEntry) -> str:
+    return f"{_issue_id(ISSUE_PROFILE_VOICE_MISSING, entry)}_"
+
+
+@callback
+def async_sync_profile_voice_issues(
+    hass: HomeAssistant, entry: ConfigEntry, missing: dict[str, tuple[str, str]]
+) -> None:
+    """One issue per profile whose voice is gone (``missing``: subentry id → (title, voice id));
+    every other profile issue of the entry goes, including those of removed profiles.
+
+    Not fixable here: the profile's own Reconfigure picks the new voice (and its style), and the
+    next refresh clears the issue.
+    """
+    prefix = _profile_issue_prefix(entry)
+    for subentry_id, (title, voice_id) in missing.items():
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            f"{prefix}{subentry_id}",
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ISSUE_PROFILE_VOICE_MISSING,
+            translation_placeholders={"account": entry.title, "profile": title, "voice": voice_id},
+        )
+    registry = ir.async_get(hass)
+    for domain, issue_id in list(registry.issues):
+        if (
+            domain == DOMAIN
+            and issue_id.startswith(prefix)
+            and issue_id.removeprefix(prefix) not in missing
+        ):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 class DefaultVoiceRepairFlow(RepairsFlow):

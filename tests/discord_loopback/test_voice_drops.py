@@ -198,3 +198,26 @@ async def test_4017_is_reported_once_and_the_bot_stays_out(
     await asyncio.sleep(1)
     assert len(loopback.rest.messages) == 1  # one notice per guild and hour
     assert len(loopback.voice.identifies) == 2  # no reconnect loop
+
+
+async def test_a_permanent_refusal_while_reconnecting_ends_the_loop_at_once(
+    bot, loopback: LoopbackDiscord, services: BotServices, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A 4017 (no DAVE) answering a reconnect used to be retried until the budget ran out:
+    # five more voice logins Discord was bound to refuse, then "keeps dropping".
+    await _join(loopback)
+    loopback.voice.close_next_identify = [4017] * 10
+    await loopback.voice.close_sessions(4006)
+    await _until(lambda: services.players.get(w.GUILD_ID) is None)
+    await _until(lambda: len(loopback.rest.messages) == 1)
+    assert "DAVE" in loopback.rest.messages[0]["content"]
+    await asyncio.sleep(2)  # past the next backoff: no further attempt
+    assert len(loopback.voice.identifies) == 2  # the join and the one refused reconnect
+    errors = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelname == "ERROR" and r.name.startswith("vocu_discord")
+    ]
+    assert len(errors) == 1 and "4017" in errors[0] and "staying out" in errors[0], errors
+    assert "keeps dropping" not in caplog.text
+    assert await _saved_channel(services) == w.VOICE_CHANNEL_ID  # not a real leave

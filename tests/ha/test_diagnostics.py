@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from homeassistant.components.diagnostics import REDACTED
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -14,7 +15,11 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
+from test_profiles import add_profile
+from tts_support import tts_ready  # noqa: F401 - fixture
 from vocu_emulator import seed
+
+from custom_components.vocu.const import CONF_STYLE, CONF_VOICE
 
 
 async def test_diagnostics(
@@ -50,3 +55,19 @@ async def test_minimax_group_id_is_redacted(
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
     text = json.dumps(diagnostics)
     assert seed.MINIMAX_GROUP_ID not in text and seed.MINIMAX_API_KEY not in text
+
+
+@pytest.mark.usefixtures("tts_ready")
+async def test_voice_profiles_show_their_settings_but_not_their_names(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, init_integration: MockConfigEntry
+) -> None:
+    await add_profile(
+        hass, init_integration, "Grandma Alice", seed.ALICE_ID, {CONF_STYLE: "default"}
+    )
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
+    (profile,) = diagnostics["voice_profiles"]
+    assert profile["title"] == REDACTED
+    assert profile["data"][CONF_VOICE] == seed.ALICE_ID
+    assert profile["data"][CONF_STYLE] == "default"
+    assert profile["voice_usable"] is True
+    assert "Grandma" not in json.dumps(diagnostics)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -12,6 +13,8 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from test_profiles import add_profile
+from tts_support import tts_ready  # noqa: F401 - fixture
 from vocu_emulator import seed
 
 from custom_components.vocu.const import CONF_STYLE, CONF_VOICE, DOMAIN
@@ -94,3 +97,41 @@ async def test_voice_that_stopped_working_raises_the_issue_and_recovery_clears_i
     vocu_emulator.state.set_voice_status(seed.BOB_ID, "lora-success")
     await coordinator.async_refresh()
     assert voice_issue(hass, init_integration) is None
+
+
+def profile_issues(hass: HomeAssistant) -> dict[str, ir.IssueEntry]:
+    return {
+        issue_id: issue
+        for (domain, issue_id), issue in ir.async_get(hass).issues.items()
+        if domain == DOMAIN and issue_id.startswith("profile_voice_missing_")
+    }
+
+
+@pytest.mark.usefixtures("tts_ready")
+async def test_a_profile_whose_voice_is_gone_raises_its_own_issue_until_it_is_removed(
+    hass: HomeAssistant, vocu_emulator: Any, init_integration: MockConfigEntry
+) -> None:
+    coordinator = init_integration.runtime_data.coordinator
+    story = await add_profile(hass, init_integration, "Story", seed.ALICE_ID, {})
+    await add_profile(hass, init_integration, "Kitchen", seed.MARKET_ID, {})  # a shared voice
+    await coordinator.async_refresh()
+    assert profile_issues(hass) == {}
+
+    with vocu_emulator.state.lock:  # the user deleted Alice on the Vocu website
+        del vocu_emulator.state.account(seed.PAID_TOKEN).voices[seed.ALICE_ID]
+    await coordinator.async_refresh()
+    (issue,) = profile_issues(hass).values()
+    assert issue.issue_id.endswith(story)
+    assert issue.severity is ir.IssueSeverity.ERROR
+    assert issue.translation_key == "profile_voice_missing"
+    assert issue.translation_placeholders == {
+        "account": init_integration.title,
+        "profile": "Story",
+        "voice": seed.ALICE_ID,
+    }
+    assert voice_issue(hass, init_integration) is None  # the entry's own voice (Bob) is fine
+
+    hass.config_entries.async_remove_subentry(init_integration, story)
+    await hass.async_block_till_done()
+    await coordinator.async_refresh()
+    assert profile_issues(hass) == {}

@@ -7,6 +7,8 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import scale_output
+
 # Every path measured per cell; "upstream*" are the emulator's own first byte, asked directly.
 PATHS = (
     "upstream", "upstream_bob", "upstream_whole", "client", "cli", "ha_stream", "ha_last",
@@ -263,6 +265,9 @@ def write_markdown(report: Report, path: Path, *, plot_name: str) -> None:
     for delay in report.delays:
         lines += [f"### First-byte delay {delay:.1f} s", "", *_ratio_table(report, delay), ""]
     lines += ["## Milliseconds (medians)", "", *_ms_table(report), ""]
+    scale = path.parent / scale_output.JSON_NAME
+    if scale.exists():  # bench_discord_scale.py's part, kept when this part is rewritten
+        lines += scale_output.section(scale_output.load_json(scale))
     path.write_text("\n".join(lines))
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import canary
 import pytest
 
-pytest_plugins = ["vocu_emulator.pytest_plugin"]
+pytest_plugins = ["vocu_emulator.pytest_plugin", "postgres_cluster"]
 
 # A thread that is not a daemon and never ends keeps Python from exiting after the last test:
 # CI then waits for its time limit instead of reporting (an aiosqlite worker once did this).

@@ -2,7 +2,8 @@
 
 Environment: DISCORD_TOKEN, VOCU_TOKEN (required); VOCU_BASE_URL, DATABASE_URL (default: SQLite in
 VOCU_BOT_DATA_DIR, itself $XDG_DATA_HOME/vocu-discord), VOCU_DEFAULT_VOICE, BOT_OWNER_IDS,
-DISCORD_SYNC_GUILD, BOT_DAILY_CHARS (optional).
+DISCORD_SYNC_GUILD, BOT_DAILY_CHARS (optional); DISCORD_SHARD_COUNT, DISCORD_CLUSTER_COUNT and
+DISCORD_CLUSTER_INDEX split the bot's shards over several processes (see config).
 
 Commands: run (default) starts the bot and uploads the slash commands only when they changed;
 sync [--guild ID] uploads them now; check tests the configuration, the voice stack, the database

@@ -1,4 +1,9 @@
-"""The runnable bot: intents, extension loading, command sync, clean shutdown on SIGTERM."""
+"""The runnable bot: shards, intents, extension loading, command sync, clean shutdown on SIGTERM.
+
+It is an `AutoShardedBot` always: with no shard settings Discord's recommended count runs in this
+one process (one shard for most bots); ``DISCORD_SHARD_COUNT`` / ``DISCORD_CLUSTER_*`` hand this
+process its share (see config). Every shard's login waits for its turn at the identify gate.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from discord.ext import commands
 from .cog_support import answer_command_error
 from .command_sync import sync_commands
 from .config import BotConfig
+from .identify_gate import IdentifyGate, identify_gate_for
 from .migrations import SchemaError
 from .services import BotServices
 from .startup import EXIT_DATABASE, StartupError, describe_voice_account
@@ -43,24 +49,53 @@ class VocuCommandTree(app_commands.CommandTree):
 CommandSync = Literal["auto", "force", "never"]
 
 
-class VocuBot(commands.Bot):
+class VocuBot(commands.AutoShardedBot):
     def __init__(
         self,
         config: BotConfig,
         *,
         services: BotServices | None = None,
         command_sync: CommandSync = "auto",
+        identify_gate: IdentifyGate | None = None,
         **options: Any,
     ) -> None:
+        gate = identify_gate or identify_gate_for(config.database_url, config.identify_interval)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
             tree_cls=VocuCommandTree,
+            shard_count=config.shard_count,
+            shard_ids=config.shard_ids,
+            # discord.py's 180 s per shard includes our wait for a turn, which may come after
+            # every other shard of the bucket, in every process, has logged in.
+            shard_connect_timeout=180.0 + (config.shard_count or 1) * gate.spacing,
             **options,  # e.g. connector= (tests point it at a loopback Discord)
         )
         self.config = config
         self.vocu_services: BotServices | None = services
         self.command_sync: CommandSync = command_sync
+        self.identify_gate = gate
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        # With shard_count set discord.py never asks /gateway/bot, which alone tells how many
+        # logins may run at once (max_concurrency, > 1 for large bots).
+        limits = await self.fetch_session_start_limits()
+        self.identify_gate.max_concurrency = max(1, limits.max_concurrency)
+        if self.config.shard_count is not None:
+            _LOGGER.info(
+                "Running shards %s of %s (process %s of %s); logins %d at a time, %.1f s apart",
+                ", ".join(map(str, self.config.shard_ids or ())),
+                self.config.shard_count,
+                self.config.cluster_index + 1,
+                self.config.cluster_count,
+                self.identify_gate.max_concurrency,
+                self.identify_gate.spacing,
+            )
+        await super().connect(reconnect=reconnect)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Instead of discord.py's 5 s per login of this process: a turn per bucket, shared."""
+        await self.identify_gate.wait_turn(shard_id or 0)
 
     async def setup_hook(self) -> None:
         if self.vocu_services is None:

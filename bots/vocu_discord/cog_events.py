@@ -258,18 +258,45 @@ class AutoReadEvents(CogBase):
     # -- restart --------------------------------------------------------------------------------
 
     @commands.Cog.listener()
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """A shard's guilds are known: re-join those (once; a re-login finds the bot there)."""
+        rejoined: set[int] = self.__dict__.setdefault("_rejoined_shards", set())
+        if shard_id not in rejoined:
+            rejoined.add(shard_id)
+            await self.rejoin_saved_channels(shard_id=shard_id)
+
+    @commands.Cog.listener()
     async def on_ready(self) -> None:
-        if not self._rejoined:
+        # A sharded bot re-joined shard by shard; someone's plain `commands.Bot` loading the
+        # cog has one connection and only this event.
+        if not self._rejoined and not isinstance(self.bot, discord.AutoShardedClient):
             self._rejoined = True
             await self.rejoin_saved_channels()
 
+    def manages_guild(self, guild_id: int, shard_id: int | None = None) -> bool:
+        """Whether the guild is on one of this process's shards (``shard_id``: on that one)."""
+        shard_count = getattr(self.bot, "shard_count", None)
+        if not shard_count or shard_count <= 1:
+            return shard_id in (None, 0)
+        guild_shard = (guild_id >> 22) % shard_count  # Discord's rule
+        if shard_id is not None:
+            return guild_shard == shard_id
+        shard_ids = getattr(self.bot, "shard_ids", None)
+        return shard_ids is None or guild_shard in shard_ids
+
     async def rejoin_saved_channels(
-        self, get_guild: Callable[[int], Any] | None = None
+        self, get_guild: Callable[[int], Any] | None = None, *, shard_id: int | None = None
     ) -> list[int]:
-        """After a restart, go back where the bot was, if anyone is still there."""
+        """After a restart, go back where the bot was, if anyone is still there.
+
+        Only guilds of this process's shards (of ``shard_id`` alone, if given): another
+        process's guild is invisible here, and its saved channel is that process's to keep.
+        """
         get_guild = get_guild or self.bot.get_guild
         joined = []
         for saved in await self.services.settings.guilds_with_voice_channel():
+            if not self.manages_guild(saved.guild_id, shard_id):
+                continue
             guild = get_guild(saved.guild_id)
             channel = guild.get_channel(saved.voice_channel_id or 0) if guild else None
             if (
@@ -284,4 +311,9 @@ class AutoReadEvents(CogBase):
                 joined.append(guild.id)
             except (VoiceConnectError, discord.DiscordException) as error:
                 _LOGGER.warning("Could not re-join voice in guild %s: %s", guild.id, error)
+        _LOGGER.info(
+            "Re-joined %d saved voice channel(s)%s",
+            len(joined),
+            "" if shard_id is None else f" on shard {shard_id}",
+        )
         return joined

@@ -8,6 +8,12 @@ service's key to another: Vocu ``VOCU_TOKEN`` / ``VOCU_BASE_URL``, Noiz ``NOIZ_A
 ``MINIMAX_API_KEY`` / ``MINIMAX_BASE_URL`` (a URL, or ``global`` / ``mainland``; + an optional
 ``MINIMAX_GROUP_ID`` for accounts that still need one).
 
+Shards and processes: ``DISCORD_SHARD_COUNT`` fixes the total number of shards (unset: Discord
+recommends one); ``DISCORD_CLUSTER_COUNT`` processes split them, and the process with
+``DISCORD_CLUSTER_INDEX`` i runs the shards s with ``s % DISCORD_CLUSTER_COUNT == i``. Several
+processes need PostgreSQL. ``DISCORD_IDENTIFY_INTERVAL`` (seconds, default Discord's 5) is for
+test gateways that scale Discord's login window down.
+
 The audio engine is ``VOCU_AUDIO_ENGINE`` (ffmpeg | lavalink, default ffmpeg). Lavalink needs
 ``LAVALINK_NODES`` (node URLs, e.g. ``http://lavalink-1:2333``, comma or space separated) and
 ``LAVALINK_PASSWORD``; ``LAVALINK_RESUME_SECONDS`` (default 60) is how long a node keeps the bot's
@@ -22,7 +28,7 @@ import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from vocu_client.providers import DEFAULT_PROVIDER, MINIMAX_OFFICIAL_HOSTS, PROVIDERS
 
@@ -35,6 +41,18 @@ BASE_URL_ENV: Final = {
     "minimax": "USEAPI_BASE_URL",
     "minimax_official": "MINIMAX_BASE_URL",
 }
+
+
+IDENTIFY_INTERVAL: Final = 5.0  # seconds; Discord: max_concurrency IDENTIFYs per 5 s per bucket
+
+
+def cluster_shards(shard_count: int, cluster_index: int, cluster_count: int) -> list[int]:
+    """The shards of process ``cluster_index``: every ``cluster_count``-th, from its index.
+
+    Interleaved rather than in blocks, so any shard count splits (the first processes take one
+    more) and a process's shards fall in as many identify buckets as the blocks would.
+    """
+    return list(range(cluster_index, shard_count, cluster_count))
 
 
 class ConfigError(Exception):
@@ -56,6 +74,10 @@ class BotConfig:
     bot_daily_chars: int | None = None  # the operator's cap over all servers; None: none
     # False (`run --no-migrate`): refuse an old database schema instead of upgrading it.
     migrate_schema: bool = True
+    shard_count: int | None = None  # None: the number Discord recommends
+    cluster_index: int = 0
+    cluster_count: int = 1  # processes splitting the shards; more than one needs PostgreSQL
+    identify_interval: float = IDENTIFY_INTERVAL  # Discord's login window per bucket
     audio_engine: str = "ffmpeg"  # or "lavalink"
     lavalink_nodes: tuple[str, ...] = ()
     lavalink_password: str = field(default="", repr=False)
@@ -63,6 +85,13 @@ class BotConfig:
     relay_host: str = "127.0.0.1"
     relay_port: int = 8765
     relay_public_url: str | None = None
+
+    @property
+    def shard_ids(self) -> list[int] | None:
+        """This process's shards (None: all of them, however many Discord recommends)."""
+        if self.shard_count is None:
+            return None
+        return cluster_shards(self.shard_count, self.cluster_index, self.cluster_count)
 
     @classmethod
     def from_env(
@@ -82,6 +111,7 @@ class BotConfig:
         ]
         if missing:
             raise ConfigError(f"Set {' and '.join(missing)} in the environment.")
+        database_url = _database_url(env)
         return cls(
             discord_token=discord_token,
             api_key=api_key,
@@ -93,7 +123,7 @@ class BotConfig:
             group_id=(env.get("MINIMAX_GROUP_ID", "").strip() or None)
             if provider == "minimax_official"
             else None,
-            database_url=_database_url(env),
+            database_url=database_url,
             default_voice_id=env.get("VOCU_DEFAULT_VOICE", "").strip() or None,
             owner_ids=_ids("BOT_OWNER_IDS", env.get("BOT_OWNER_IDS", "")),
             sync_guild_id=next(
@@ -101,6 +131,7 @@ class BotConfig:
             ),
             bot_daily_chars=_count("BOT_DAILY_CHARS", env.get("BOT_DAILY_CHARS", "")),
             **_audio_engine(env),
+            **_sharding(env, database_url),
         )
 
 
@@ -152,6 +183,62 @@ def _database_url(env: Mapping[str, str]) -> str:
     if not url.startswith(("sqlite://", "postgres://", "postgresql://")):
         raise ConfigError("DATABASE_URL must start with sqlite:///, postgres:// or postgresql://.")
     return url
+
+
+def _sharding(env: Mapping[str, str], database_url: str) -> dict[str, Any]:
+    shard_count = _positive("DISCORD_SHARD_COUNT", env.get("DISCORD_SHARD_COUNT", ""))
+    cluster_count = _positive("DISCORD_CLUSTER_COUNT", env.get("DISCORD_CLUSTER_COUNT", "")) or 1
+    index_text = env.get("DISCORD_CLUSTER_INDEX", "").strip()
+    if index_text and not index_text.isdigit():
+        raise ConfigError("DISCORD_CLUSTER_INDEX must be a whole number from 0.")
+    cluster_index = int(index_text) if index_text else 0
+    if cluster_count > 1:
+        if shard_count is None:
+            raise ConfigError(
+                "DISCORD_CLUSTER_COUNT needs DISCORD_SHARD_COUNT: every process must split "
+                "the same number of shards."
+            )
+        if not index_text:
+            raise ConfigError(
+                f"Set DISCORD_CLUSTER_INDEX (0 to {cluster_count - 1}) for this process."
+            )
+        if cluster_count > shard_count:
+            raise ConfigError(
+                f"DISCORD_CLUSTER_COUNT ({cluster_count}) is more than DISCORD_SHARD_COUNT "
+                f"({shard_count}): a process would have no shard."
+            )
+        if database_url.startswith("sqlite://"):
+            raise ConfigError(
+                "Several bot processes (DISCORD_CLUSTER_COUNT) need a shared PostgreSQL "
+                "database: set DATABASE_URL=postgresql://..."
+            )
+    if cluster_index >= cluster_count:
+        raise ConfigError(
+            f"DISCORD_CLUSTER_INDEX must be below DISCORD_CLUSTER_COUNT ({cluster_count}): "
+            f"0 to {cluster_count - 1}."
+        )
+    interval_text = env.get("DISCORD_IDENTIFY_INTERVAL", "").strip()
+    try:
+        interval = float(interval_text) if interval_text else IDENTIFY_INTERVAL
+    except ValueError:
+        interval = -1.0
+    if not 0 < interval <= 60:  # also refuses nan and inf
+        raise ConfigError("DISCORD_IDENTIFY_INTERVAL must be a number of seconds, 0 to 60.")
+    return {
+        "shard_count": shard_count,
+        "cluster_index": cluster_index,
+        "cluster_count": cluster_count,
+        "identify_interval": interval,
+    }
+
+
+def _positive(name: str, text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{name} must be a whole number from 1 (or unset).")
+    return int(text)
 
 
 def _ids(name: str, text: str) -> frozenset[int]:

@@ -77,6 +77,9 @@ _NOTIFY_TRIGGERS: tuple[str, ...] = tuple(
 )
 
 
+_GATEWAY_IDENTIFY = (
+    "CREATE TABLE gateway_identify (bucket INTEGER PRIMARY KEY, identified_at TIMESTAMPTZ NOT NULL)"
+)
 _BOT_STATE = "CREATE TABLE IF NOT EXISTS bot_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 
@@ -102,6 +105,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     # The bot's own bookkeeping, e.g. the hash of the command tree last uploaded to Discord.
     # IF NOT EXISTS: bots from before migrations created it too.
     Migration(3, "bot state", (_BOT_STATE,), (_BOT_STATE,)),
+    # When each identify bucket last logged in, so processes space their shards' logins (see
+    # identify_gate). A SQLite file serves one process, which keeps that in memory.
+    Migration(4, "gateway login turns", (), (_GATEWAY_IDENTIFY,)),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -178,7 +178,11 @@ async def test_moved_by_a_moderator_follows(
     await loopback.move_bot(w.OTHER_VOICE_CHANNEL_ID)
     await _until(lambda: len(loopback.voice.identifies) == 2)
     await _until(bot.get_guild(w.GUILD_ID).voice_client.is_connected)
-    assert await _saved_channel(services) == w.OTHER_VOICE_CHANNEL_ID
+    # The saved channel is written from the voice-state event, which may land after the
+    # voice connection is up again.
+    async with asyncio.timeout(10):
+        while await _saved_channel(services) != w.OTHER_VOICE_CHANNEL_ID:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
     assert services.players.get(w.GUILD_ID) is not None
 
 

@@ -5,7 +5,6 @@ around one guild (`world`). Pointing discord.py at it is configuration: `Route.B
 gateway URL, and an aiohttp connector that trusts the test CA (`certs`).
 """
 
-# ruff: noqa: E501  (Discord payloads are kept one field group a line)
 from __future__ import annotations
 
 import asyncio
@@ -56,7 +55,13 @@ class LoopbackDiscord:
 
     async def start(self) -> None:
         api = web.Application()
-        api.add_routes([web.get("/gateway/", self.gateway.handle), *self.rest.routes()])
+        api.add_routes(
+            [
+                web.get("/gateway/", self.gateway.handle),
+                web.get("/api/v10/gateway/bot", self.gateway.bot_gateway),
+                *self.rest.routes(),
+            ]
+        )
         port = await self._serve(api, None)
         self.base_url = f"http://127.0.0.1:{port}"
         self.gateway.url = f"ws://127.0.0.1:{port}/gateway/"
@@ -128,28 +133,38 @@ class LoopbackDiscord:
     # -- what users do ---------------------------------------------------------------------------
 
     def _interaction(
-        self, kind: int, data: dict[str, Any], user_id: int
+        self, kind: int, data: dict[str, Any], user_id: int, guild_id: int = w.GUILD_ID
     ) -> tuple[InteractionRecord, dict[str, Any]]:
         record = self.rest.new_interaction()
         member = self.world.member_json(user_id)
         member["permissions"] = str(self.world.everyone_permissions)
+        channel_id = w.TEXT_CHANNEL_ID if guild_id == w.GUILD_ID else guild_id + 1
         payload = {
             "id": str(record.id), "application_id": str(w.APP_ID), "type": kind,
-            "token": record.token, "version": 1, "guild_id": str(w.GUILD_ID),
-            "channel_id": str(w.TEXT_CHANNEL_ID),
-            "channel": self.world.channel_json(w.TEXT_CHANNEL_ID),
+            "token": record.token, "version": 1, "guild_id": str(guild_id),
+            "channel_id": str(channel_id),
+            "channel": self.world.channel_json(channel_id, guild_id),
             "member": member, "app_permissions": str(self.world.everyone_permissions),
             "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
             "attachment_size_limit": 10 * 1024 * 1024,
-            "authorizing_integration_owners": {"0": str(w.GUILD_ID)}, "context": 0,
-            "data": {"id": str(w.snowflake()), "guild_id": str(w.GUILD_ID), **data},
+            "authorizing_integration_owners": {"0": str(guild_id)}, "context": 0,
+            "data": {"id": str(w.snowflake()), "guild_id": str(guild_id), **data},
         }  # fmt: skip
         return record, payload
 
     async def slash(
-        self, path: str, *, user_id: int = w.MEMBER_ID, focused: str | None = None, **options: Any
+        self,
+        path: str,
+        *,
+        user_id: int = w.MEMBER_ID,
+        focused: str | None = None,
+        guild_id: int = w.GUILD_ID,
+        **options: Any,
     ) -> InteractionRecord:
-        """``/path`` with options, e.g. ``slash("tts say", text="hi")``; ``focused``: autocomplete."""
+        """``/path`` with options, e.g. ``slash("tts say", text="hi")``; ``focused``: autocomplete.
+
+        ``guild_id``: in another guild (`World.add_guild`), sent to the shard serving it.
+        """
         names = path.split()
         leaf = [
             {"type": 3 if isinstance(v, str) else 4, "name": k, "value": v,
@@ -159,8 +174,8 @@ class LoopbackDiscord:
         for name in reversed(names[1:]):
             leaf = [{"type": 1, "name": name, "options": leaf}]
         data = {"name": names[0], "type": 1, "options": leaf}
-        record, payload = self._interaction(4 if focused else 2, data, user_id)
-        await self.gateway.dispatch("INTERACTION_CREATE", payload)
+        record, payload = self._interaction(4 if focused else 2, data, user_id, guild_id)
+        await self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id=guild_id)
         return record
 
     async def context_menu(self, name: str, message: dict[str, Any]) -> InteractionRecord:

@@ -1,4 +1,8 @@
-"""The one guild the loopback Discord knows: ids, permissions, who is in voice, and its JSON."""
+"""The guilds the loopback Discord knows: ids, permissions, who is in voice, and their JSON.
+
+Most tests use the one full guild (``GUILD_ID``); sharding tests add plain ones (`add_guild`),
+each with a text channel (id + 1) and a voice channel (id + 2) where a member already is.
+"""
 
 # ruff: noqa: E501  (Discord payloads are kept one field group a line)
 from __future__ import annotations
@@ -37,6 +41,16 @@ def snowflake() -> int:
     return next(_snowflakes)
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's rule: which shard receives a guild's events."""
+    return (guild_id >> 22) % shard_count
+
+
+def guild_on_shard(shard: int, shard_count: int, n: int = 1) -> int:
+    """The ``n``-th made-up guild id that lands on ``shard`` of ``shard_count``."""
+    return ((n * shard_count * 1000 + shard) << 22) + 777
+
+
 def user_json(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
     return {
         "id": str(user_id), "username": name, "global_name": name.title(),
@@ -56,6 +70,18 @@ class World:
         default_factory=lambda: {APP_ID: "vocubot", MEMBER_ID: "alice", OTHER_MEMBER_ID: "bob"}
     )
     sessions: dict[int, str] = field(default_factory=dict)
+    # guild id -> (member id -> voice channel id) for the guilds added by `add_guild`
+    other_guilds: dict[int, dict[int, int | None]] = field(default_factory=dict)
+
+    def add_guild(self, guild_id: int) -> None:
+        self.other_guilds[guild_id] = {MEMBER_ID: guild_id + 2}
+
+    @property
+    def guild_ids(self) -> list[int]:
+        return [GUILD_ID, *self.other_guilds]
+
+    def voice_of(self, guild_id: int) -> dict[int, int | None]:
+        return self.voice if guild_id == GUILD_ID else self.other_guilds[guild_id]
 
     def member_json(self, user_id: int) -> dict[str, Any]:
         return {
@@ -64,10 +90,10 @@ class World:
             "flags": 0, "nick": None, "avatar": None, "pending": False,
         }  # fmt: skip
 
-    def voice_state_json(self, user_id: int) -> dict[str, Any]:
-        channel_id = self.voice.get(user_id)
+    def voice_state_json(self, user_id: int, guild_id: int = GUILD_ID) -> dict[str, Any]:
+        channel_id = self.voice_of(guild_id).get(user_id)
         return {
-            "guild_id": str(GUILD_ID),
+            "guild_id": str(guild_id),
             "channel_id": None if channel_id is None else str(channel_id),
             "user_id": str(user_id),
             "member": self.member_json(user_id),
@@ -76,15 +102,20 @@ class World:
             "self_video": False, "suppress": False, "request_to_speak_timestamp": None,
         }  # fmt: skip
 
-    def channels_json(self) -> list[dict[str, Any]]:
+    def channels_json(self, guild_id: int = GUILD_ID) -> list[dict[str, Any]]:
         def channel(channel_id: int, kind: int, name: str, **extra: Any) -> dict[str, Any]:
             return {
                 "id": str(channel_id), "type": kind, "name": name, "position": 0,
-                "permission_overwrites": [], "guild_id": str(GUILD_ID), "nsfw": False,
+                "permission_overwrites": [], "guild_id": str(guild_id), "nsfw": False,
                 "parent_id": None, **extra,
             }  # fmt: skip
 
         voice_extra = {"bitrate": 64000, "user_limit": self.voice_user_limit, "rtc_region": None}
+        if guild_id != GUILD_ID:
+            return [
+                channel(guild_id + 1, 0, "general", topic=None, last_message_id=None),
+                channel(guild_id + 2, 2, "Lounge", **voice_extra),
+            ]
         return [
             channel(TEXT_CHANNEL_ID, 0, "general", topic=None, last_message_id=None),
             channel(VOICE_CHANNEL_ID, 2, "Lounge", **voice_extra),
@@ -92,12 +123,13 @@ class World:
             channel(STAGE_CHANNEL_ID, 13, "Town hall", bitrate=64000, user_limit=0),
         ]
 
-    def channel_json(self, channel_id: int) -> dict[str, Any]:
-        return next(c for c in self.channels_json() if c["id"] == str(channel_id))
+    def channel_json(self, channel_id: int, guild_id: int = GUILD_ID) -> dict[str, Any]:
+        return next(c for c in self.channels_json(guild_id) if c["id"] == str(channel_id))
 
-    def guild_json(self) -> dict[str, Any]:
+    def guild_json(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
+        voice = self.voice_of(guild_id)
         return {
-            "id": str(GUILD_ID), "name": "Loopback guild", "icon": None, "owner_id": "1",
+            "id": str(guild_id), "name": "Loopback guild" if guild_id == GUILD_ID else f"Guild {guild_id}", "icon": None, "owner_id": "1",
             "afk_channel_id": None, "afk_timeout": 300, "verification_level": 0,
             "default_message_notifications": 0, "explicit_content_filter": 0, "features": [],
             "mfa_level": 0, "system_channel_id": None, "system_channel_flags": 0,
@@ -107,15 +139,15 @@ class World:
             "emojis": [], "stickers": [], "unavailable": False, "large": False,
             "member_count": len(self.names), "joined_at": "2025-01-01T00:00:00+00:00",
             "roles": [{
-                "id": str(GUILD_ID), "name": "@everyone", "permissions": str(self.everyone_permissions),
+                "id": str(guild_id), "name": "@everyone", "permissions": str(self.everyone_permissions),
                 "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False,
                 "flags": 0,
             }],
             "members": [self.member_json(user_id) for user_id in self.names],
-            "channels": self.channels_json(),
+            "channels": self.channels_json(guild_id),
             "voice_states": [
-                self.voice_state_json(user_id)
-                for user_id, channel_id in self.voice.items() if channel_id is not None
+                self.voice_state_json(user_id, guild_id)
+                for user_id, channel_id in voice.items() if channel_id is not None
             ],
             "threads": [], "presences": [], "stage_instances": [], "guild_scheduled_events": [],
             "soundboard_sounds": [],

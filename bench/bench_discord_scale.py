@@ -9,7 +9,13 @@ moment, and measures the worker from outside through /proc: its CPU, its FFmpeg 
 reported as ratios to the emulator's own first byte measured in the same run. Nothing here is a
 test; tests/bench runs it with two guilds so it cannot rot.
 
-Run: .venv/bin/python bench/bench_discord_scale.py [--players 25 50 100] [--publish]
+With ``--engine lavalink`` the worker runs the bot on `LavalinkBackend` instead, and the harness
+runs the test suite's loopback Lavalink node in its own process (bench/lavalink_node.py), so the
+node's decoding is measured apart from the bot; that engine has its own report and section
+(scale_lavalink_output.py).
+
+Run: .venv/bin/python bench/bench_discord_scale.py [--players 25 50 100] [--engine lavalink]
+     [--publish]
 """
 
 from __future__ import annotations
@@ -28,8 +34,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import proc_meter
+import scale_lavalink_output
 from common import EMULATOR_ARGS, machine_line, upstream_first_byte
 from scale_engines import ENGINES, GuildRun
+from scale_lavalink_output import LavalinkReport, LavalinkRun
 from scale_output import (
     JSON_NAME,
     P99_INTERVAL_TARGET,
@@ -58,7 +66,11 @@ async def run_worker(args: argparse.Namespace) -> None:
     """Open the engine, say "ready", speak in every guild on "go", write the timings, say "done",
     then stay alive until told to exit, so the harness reads our CPU after the last FFmpeg was
     reaped and before we exit."""
-    options = {"encoder_options": args.encoder_options.split()} if args.encoder_options else {}
+    options: dict[str, object] = (
+        {"encoder_options": args.encoder_options.split()} if args.encoder_options else {}
+    )
+    if args.node_uri:
+        options["node_uri"] = args.node_uri
     engine = ENGINES[args.engine](**options)
     await engine.open(args.base_url, seed.PAID_TOKEN, args.players[0])
     print("ready", flush=True)
@@ -197,6 +209,124 @@ def _own_cpu() -> float:
     return times.user + times.system
 
 
+def _reaped_children_cpu() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
+
+
+async def measure_lavalink(
+    base_url: str, emulator: int, players: int, *, text: str, repeats: int, stagger: float
+) -> LavalinkRun:
+    """`measure` for the Lavalink engine: a fresh loopback node in this process for the run."""
+    from lavalink_node import PacedNode  # noqa: PLC0415 - imports the test suite's node
+
+    await upstream_first_byte(base_url, text, seed.BOB_ID)
+    upstream = statistics.median(
+        [
+            await upstream_first_byte(base_url, text, seed.BOB_ID, drain=False)
+            for _ in range(UPSTREAM_RUNS)
+        ]
+    )
+    node = PacedNode()
+    node.update_interval = 5.0  # Lavalink's default playerUpdateInterval
+    await node.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "guilds.json"
+            worker = await asyncio.create_subprocess_exec(
+                sys.executable, __file__, "--worker", "--base-url", base_url,
+                "--engine", "lavalink", "--node-uri", node.uri,
+                "--players", str(players), "--repeats", str(repeats), "--text", text,
+                "--stagger", str(stagger), "--guilds-json", str(out),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            assert worker.stdin is not None and worker.stdout is not None
+            try:
+                await _expect(worker.stdout, "ready")
+                rss_ready = proc_meter.memory_kib(worker.pid)
+                load_before = os.getloadavg()[0]
+                bot0, emu0 = proc_meter.cpu_times(worker.pid), proc_meter.cpu_times(emulator)
+                busy0, node0, decoders0 = (
+                    proc_meter.machine_busy_seconds()[0], _own_cpu(), _reaped_children_cpu()
+                )  # fmt: skip
+                started = time.perf_counter()
+                with proc_meter.MemorySampler(worker.pid) as sampler:
+                    worker.stdin.write(b"go\n")
+                    await worker.stdin.drain()
+                    await _expect(worker.stdout, "done")
+                wall = time.perf_counter() - started
+                bot1, emu1 = proc_meter.cpu_times(worker.pid), proc_meter.cpu_times(emulator)
+                busy1, node1, decoders1 = (
+                    proc_meter.machine_busy_seconds()[0], _own_cpu(), _reaped_children_cpu()
+                )  # fmt: skip
+                load_after = os.getloadavg()[0]
+                guilds = json.loads(out.read_text())
+            finally:
+                if worker.returncode is None:
+                    worker.stdin.write(b"exit\n")
+                    await worker.stdin.drain()
+                    try:
+                        await asyncio.wait_for(worker.wait(), 30)
+                    except TimeoutError:
+                        worker.kill()
+                        await worker.wait()
+    finally:
+        await node.stop()
+    firsts = [g["first_frame_latency"] for g in guilds if g["first_frame_latency"] is not None]
+    tracks = sum(1 for event in node.events if event.get("reason") == "finished")
+    return LavalinkRun(
+        players=players,
+        wall_seconds=wall,
+        tracks=tracks,
+        audio_seconds=sum(g["audio_seconds"] for g in guilds),
+        active_player_seconds=sum(g["active_seconds"] for g in guilds),
+        errors=[error for g in guilds for error in g["errors"]]
+        + [f"guild {n}: no TrackStart" for n, g in enumerate(guilds) if g["active_seconds"] == 0],
+        upstream_first_byte=upstream,
+        first_start_p50=percentile(firsts, 0.50),
+        first_start_p99=percentile(firsts, 0.99),
+        bot_cpu=bot1.own - bot0.own,
+        bot_children_cpu=bot1.children - bot0.children,
+        bot_rss_ready_kib=rss_ready,
+        bot_rss_peak_kib=max(sampler.peak.process_rss_kib, rss_ready),
+        node_cpu=node1 - node0,
+        node_ffmpeg_cpu=decoders1 - decoders0,
+        node_frames=sum(node.decoded_frames.values()),
+        node_late_p50=percentile(node.lateness, 0.50),
+        node_late_p99=percentile(node.lateness, 0.99),
+        node_late_max=max(node.lateness, default=0.0),
+        emulator_cpu=(emu1.own + emu1.children) - (emu0.own + emu0.children),
+        machine_busy=busy1 - busy0,
+        load_before=load_before,
+        load_after=load_after,
+    )
+
+
+async def run_lavalink_harness(args: argparse.Namespace) -> LavalinkReport:
+    report = LavalinkReport(
+        machine=f"{machine_line()}, {os.cpu_count()} cores shared with other work "
+        f"(load {os.getloadavg()[0]:.1f} at start)",
+        engine=args.engine,
+        voice_connection=ENGINES[args.engine].voice_connection,
+        text=args.text,
+        repeats=args.repeats,
+        command="bench/bench_discord_scale.py " + " ".join(sys.argv[1:]),
+        emulator_args=list(EMULATOR_ARGS),
+        stagger=args.stagger,
+    )
+    print(f"# Discord at scale, engine {args.engine} ({report.machine})", flush=True)
+    async with running_emulator(extra_args=EMULATOR_ARGS) as base_url:
+        emulator = emulator_pid()
+        for players in args.players:
+            run = await measure_lavalink(
+                base_url, emulator, players,
+                text=args.text, repeats=args.repeats, stagger=args.stagger,
+            )  # fmt: skip
+            report.runs.append(run)
+            print(run.summary(), flush=True)
+    return report
+
+
 async def run_harness(args: argparse.Namespace) -> ScaleReport:
     report = ScaleReport(
         machine=f"{machine_line()}, {os.cpu_count()} cores shared with other work "
@@ -264,6 +394,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--node-uri", help=argparse.SUPPRESS)
     parser.add_argument("--guilds-json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.publish:
@@ -278,10 +409,26 @@ def publish(report: ScaleReport, out: Path) -> None:
     print(f"wrote {out / JSON_NAME} and its section of {out / 'benchmarks.md'}")
 
 
+def publish_lavalink(report: LavalinkReport, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    scale_lavalink_output.save_json(report, out / scale_lavalink_output.JSON_NAME)
+    scale_lavalink_output.splice(out / "benchmarks.md", scale_lavalink_output.section(report))
+    print(f"wrote {out / scale_lavalink_output.JSON_NAME} and its section of benchmarks.md")
+
+
 def main() -> None:
     args = parse_args()
     if args.worker:
         asyncio.run(run_worker(args))
+        return
+    if args.engine == "lavalink":
+        if args.render:
+            report = scale_lavalink_output.load_json(args.render)
+            publish_lavalink(report, args.out or args.render.parent)
+            return
+        report = asyncio.run(run_lavalink_harness(args))
+        if args.out is not None:
+            publish_lavalink(report, args.out)
         return
     if args.render:
         publish(load_json(args.render), args.out or args.render.parent)

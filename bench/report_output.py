@@ -7,6 +7,7 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import scale_lavalink_output
 import scale_output
 
 # Every path measured per cell; "upstream*" are the emulator's own first byte, asked directly.
@@ -268,6 +269,9 @@ def write_markdown(report: Report, path: Path, *, plot_name: str) -> None:
     scale = path.parent / scale_output.JSON_NAME
     if scale.exists():  # bench_discord_scale.py's part, kept when this part is rewritten
         lines += scale_output.section(scale_output.load_json(scale))
+    lavalink = path.parent / scale_lavalink_output.JSON_NAME
+    if lavalink.exists():  # and its --engine lavalink part
+        lines += scale_lavalink_output.section(scale_lavalink_output.load_json(lavalink))
     path.write_text("\n".join(lines))
 
 

@@ -19,10 +19,12 @@ import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 from vocu_client.providers import create_provider
 from vocu_discord.audio import SignedStreamOpusAudio, StreamSourceFactory
+from vocu_discord.lavalink_engine import LavalinkBackend, LavalinkNodeConfig, LavalinkVoiceClient
 from vocu_discord.player import GuildPlayer, SpeechItem
 from vocu_discord.recording import RecordingVoiceClient
 from vocu_discord.synthesis_slots import SynthesisSlots
@@ -179,4 +181,115 @@ def _join_all(voices: list[RecordingVoiceClient]) -> None:
         voice.join(10)
 
 
-ENGINES: dict[str, Callable[..., Engine]] = {"ffmpeg": FfmpegEngine}
+class LavalinkEngine:
+    """The distributed engine, bot side only: the bot's `GuildPlayer` on `LavalinkBackend` (real
+    Wavelink 3.5) with one `LavalinkVoiceClient` per guild, against a Lavalink node the harness
+    runs in its own process (``node_uri``), so the node's decoding is not charged to the bot.
+
+    No Discord login: `_StandInBot` gives Wavelink the two things it reads (``user.id`` when the
+    node connects, ``dispatch`` for the node's events) and each player a guild id and a channel,
+    marked connected without the voice-server PATCH a real join sends once per guild. The bot
+    sends no audio on this engine: a "frame" here is the node's, counted by the harness; the bot
+    sees TrackStart/TrackEnd, which set the first-frame and active times below."""
+
+    name = "lavalink"
+    voice_connection = (
+        "none on the bot side: the Lavalink node fetches, decodes and sends the audio; here the "
+        "loopback node of the test suite (tests/discord_loopback/loopback_lavalink), which "
+        "decodes with real FFmpeg and paces 20 ms frames in real time but sends no RTP"
+    )
+
+    def __init__(self, node_uri: str = "", node_password: str = "youshallnotpass") -> None:
+        if not node_uri:
+            raise ValueError("the lavalink engine needs the node the harness started (node_uri)")
+        self.node = LavalinkNodeConfig(node_uri, node_password)
+        self._stack = contextlib.AsyncExitStack()
+        self._backend: LavalinkBackend | None = None
+        self._players: list[GuildPlayer] = []
+        self._done: list[asyncio.Queue[str | None]] = []
+
+    async def open(self, base_url: str, token: str, players: int) -> None:
+        client = await self._stack.enter_async_context(
+            create_provider("vocu", token, base_url=base_url)
+        )
+        backend = LavalinkBackend([self.node], slots=SynthesisSlots(client))
+        self._backend = backend
+        bot = _StandInBot()
+        await backend.start(bot)
+        await backend.wait_ready(60)
+        (node,) = backend.nodes
+        for guild in range(players):
+            guild_id = GUILD_ID_BASE + guild
+            channel = SimpleNamespace(  # one listener: Wavelink counts them after every track
+                id=guild_id + 1, guild=SimpleNamespace(id=guild_id), members=[LISTENER]
+            )
+            voice = LavalinkVoiceClient(bot, channel, nodes=[node])
+            voice._guild = channel.guild  # what VoiceChannel.connect(cls=...) sets
+            voice._connected = True  # what the voice server update sets
+            node._players[guild_id] = voice  # what connect() registers: the node's events find it
+            done: asyncio.Queue[str | None] = asyncio.Queue()
+            self._done.append(done)
+            self._players.append(
+                GuildPlayer(
+                    client,
+                    voice,
+                    backend=backend,
+                    on_played=_reporter(done),
+                    on_error=_error_reporter(done),
+                )
+            )
+
+    async def speak(self, guild: int, voice_id: str, texts: Sequence[str]) -> GuildRun:
+        player, done = self._players[guild], self._done[guild]
+        run = GuildRun(enqueued_at=time.monotonic())
+        for n, text in enumerate(texts):
+            await player.enqueue(SpeechItem(text=text, voice_id=voice_id, label=f"g{guild} {n}"))
+        async with asyncio.timeout(PLAY_TIMEOUT):
+            for _ in texts:
+                error = await done.get()
+                if error is not None:
+                    run.errors.append(error)
+        started: float | None = None
+        for event in player.timeline:  # TrackStart → "started", TrackEnd → "finished"
+            if event.kind == "started":
+                started = event.at
+                if run.first_frame_at is None:
+                    run.first_frame_at = event.at
+            elif event.kind == "finished" and started is not None:
+                run.audio_seconds += event.at - started
+                run.last_frame_at, started = event.at, None
+        return run
+
+    async def close(self) -> None:
+        await asyncio.gather(*(player.aclose() for player in self._players))
+        if self._backend is not None:
+            await self._backend.aclose()
+        await self._stack.aclose()
+
+
+GUILD_ID_BASE = 900_000_000_000_000_000
+LISTENER = SimpleNamespace(id=GUILD_ID_BASE - 2, bot=False)
+
+
+class _StandInBot:
+    """What Wavelink and `LavalinkBackend` use of a logged-in `commands.Bot`, and nothing else."""
+
+    def __init__(self) -> None:
+        self.user = SimpleNamespace(id=GUILD_ID_BASE - 1, name="vocu-bench")
+        self._listeners: dict[str, list[Callable[..., Any]]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def add_listener(self, listener: Callable[..., Any], name: str) -> None:
+        self._listeners.setdefault(name, []).append(listener)
+
+    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        for listener in self._listeners.get(f"on_{event}", []):  # as discord.py: one task each
+            task = asyncio.get_running_loop().create_task(listener(*args, **kwargs))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def get_channel(self, _channel_id: int) -> None:
+        return None
+
+
+ENGINES: dict[str, Callable[..., Engine]] = {"ffmpeg": FfmpegEngine, "lavalink": LavalinkEngine}

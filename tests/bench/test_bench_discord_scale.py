@@ -15,7 +15,8 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
-import scale_output  # noqa: E402 - bench/ is not a package
+import scale_lavalink_output  # noqa: E402 - bench/ is not a package
+import scale_output  # noqa: E402
 from scale_output import BEGIN, END, JSON_NAME, ScaleRun  # noqa: E402
 
 PLAYERS = 2
@@ -70,6 +71,49 @@ def test_the_section_lands_in_benchmarks_md_beside_the_rest(measured: Path) -> N
     assert text.count(BEGIN) == text.count(END) == 1
     assert f"\n| {PLAYERS} | " in text
     assert "Target met" in text
+
+
+@pytest.fixture(scope="module")
+def measured_lavalink(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("scale-lavalink")
+    (out / "benchmarks.md").write_text("# Benchmarks\n\nWritten by bench/report.py.\n")
+    subprocess.run(
+        [sys.executable, str(BENCH / "bench_discord_scale.py"), "--engine", "lavalink",
+         "--players", str(PLAYERS), "--repeats", str(REPEATS), "--out", str(out)],
+        check=True, timeout=240, capture_output=True,
+    )  # fmt: skip
+    return out
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_the_lavalink_engine_is_measured_bot_side_with_the_node_apart(
+    measured_lavalink: Path,
+) -> None:
+    assert not (measured_lavalink / JSON_NAME).exists()  # the default engine's file untouched
+    report = scale_lavalink_output.load_json(measured_lavalink / scale_lavalink_output.JSON_NAME)
+    assert report.engine == "lavalink"
+    assert "loopback node" in report.voice_connection
+    (run,) = report.runs
+    assert run.players == PLAYERS
+    assert run.errors == []
+    # every item of every guild started and finished on the node, which decoded real audio
+    assert run.tracks == PLAYERS * REPEATS
+    assert run.node_frames > 10 * run.tracks
+    assert run.audio_seconds == pytest.approx(run.node_frames * 0.020, rel=0.25)
+    assert 0 < run.active_player_seconds <= PLAYERS * run.wall_seconds
+    assert 0 < run.upstream_first_byte < run.first_start_p50 <= run.first_start_p99
+    # the bot process is measured; the node's decoding is not charged to it
+    assert run.bot_cpu > 0 and run.bot_children_cpu == 0
+    assert run.node_ffmpeg_cpu > 0 and run.node_cpu > 0
+    assert run.bot_rss_peak_kib >= run.bot_rss_ready_kib > 0
+    assert 0 <= run.node_late_p50 <= run.node_late_p99 <= run.node_late_max
+    assert run.players_per_core > 0 and run.others_cpu >= 0
+    text = (measured_lavalink / "benchmarks.md").read_text()
+    assert text.startswith("# Benchmarks\n\nWritten by bench/report.py.\n")
+    assert text.count(scale_lavalink_output.BEGIN) == text.count(scale_lavalink_output.END) == 1
+    assert BEGIN not in text
+    assert f"\n| {PLAYERS} | " in text
 
 
 def _run(players: int, **changes: object) -> ScaleRun:
@@ -130,11 +174,38 @@ def test_the_main_benchmark_report_keeps_the_section(tmp_path: Path) -> None:
         command="bench/bench_discord_scale.py", emulator_args=[], runs=[_run(25)],
     )  # fmt: skip
     scale_output.save_json(report, tmp_path / JSON_NAME)
+    lavalink = scale_lavalink_output.LavalinkReport(
+        machine="m", engine="lavalink", voice_connection="the loopback node", text="Hi.",
+        repeats=1, command="bench/bench_discord_scale.py --engine lavalink", emulator_args=[],
+        runs=[_lavalink_run(75)],
+    )  # fmt: skip
+    scale_lavalink_output.save_json(lavalink, tmp_path / scale_lavalink_output.JSON_NAME)
     main = report_output.load_json(BENCH.parent / "docs" / "benchmarks.json")
     report_output.write_markdown(main, tmp_path / "benchmarks.md", plot_name="benchmarks.png")
     text = (tmp_path / "benchmarks.md").read_text()
     assert text.startswith("# Benchmarks")
     assert text.count(BEGIN) == 1 and "\n| 25 | " in text
+    assert text.count(scale_lavalink_output.BEGIN) == 1 and "\n| 75 | " in text
+
+
+def _lavalink_run(players: int) -> scale_lavalink_output.LavalinkRun:
+    return scale_lavalink_output.LavalinkRun(
+        players=players, wall_seconds=10.0, tracks=players, audio_seconds=9.0 * players,
+        active_player_seconds=9.0 * players, errors=[], upstream_first_byte=0.4,
+        first_start_p50=0.5, first_start_p99=0.6, bot_cpu=0.01 * players, bot_children_cpu=0.0,
+        bot_rss_ready_kib=60_000, bot_rss_peak_kib=60_000 + 256 * players, node_cpu=1.0,
+        node_ffmpeg_cpu=1.0, node_frames=450 * players, node_late_p50=0.001,
+        node_late_p99=0.004, node_late_max=0.01, emulator_cpu=1.0, machine_busy=20.0,
+        load_before=0.5, load_after=1.0,
+    )  # fmt: skip
+
+
+def test_lavalink_players_per_core_is_the_bot_side_cost() -> None:
+    run = _lavalink_run(10)  # 0.1 CPU seconds per 90 seconds of speech
+    assert run.per_player(run.bot_cpu) == pytest.approx(0.1 / 90)
+    assert run.players_per_core == pytest.approx(900)
+    assert run.bot_mib_per_player == pytest.approx(0.25)
+    assert run.slowdown == pytest.approx(1.0)
 
 
 def test_memory_sampling_counts_live_children_not_exited_ones() -> None:

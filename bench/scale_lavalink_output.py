@@ -44,9 +44,18 @@ class LavalinkRun:
     load_before: float
     load_after: float
 
+    @property
+    def speech_seconds(self) -> float:
+        """The audio the node decoded and paced out (its 20 ms frames)."""
+        return self.node_frames * 0.020
+
     def per_player(self, cpu_seconds: float) -> float:
-        """Share of one core per speaking guild: CPU seconds per second of speech played."""
-        return cpu_seconds / self.audio_seconds if self.audio_seconds else 0.0
+        """Share of one core per speaking guild: CPU seconds per second of speech played.
+
+        Per second of the audio the node played, not of wall time or of what the bot saw (both
+        stretch when the loaded machine delays the node), as scale_output.ScaleRun does.
+        """
+        return cpu_seconds / self.speech_seconds if self.speech_seconds else 0.0
 
     @property
     def players_per_core(self) -> float:
@@ -60,8 +69,8 @@ class LavalinkRun:
 
     @property
     def slowdown(self) -> float:
-        """Node frames' worth of audio vs what the bot saw played (1.00: in step)."""
-        return self.audio_seconds / (self.node_frames * 0.020) if self.node_frames else 0.0
+        """TrackStart → TrackEnd as the bot saw them ÷ the audio played (1.00: real time)."""
+        return self.audio_seconds / self.speech_seconds if self.speech_seconds else 0.0
 
     @property
     def others_cpu(self) -> float:
@@ -133,24 +142,27 @@ def section(report: LavalinkReport) -> list[str]:
         f"Voice connection: {report.voice_connection}.",
         "",
         "- **Bot CPU / guild**: CPU seconds of the bot process from the go signal until every "
-        "guild's last TrackEnd, divided by the seconds of speech played (TrackStart → TrackEnd "
-        "as the bot saw them). On this engine the bot asks Vocu for the signed URL, has the node "
+        "guild's last TrackEnd, divided by the seconds of speech the node played (its 20 ms "
+        "frames); **Real time** is TrackStart → TrackEnd as the bot saw them ÷ that audio. "
+        "On this engine the bot asks Vocu for the signed URL, has the node "
         "load it, sends the play request and handles the node's events; it decodes and sends "
         "nothing. **Players per core** is the bot side only: the audio's cost is the node's.",
         "- **Memory / guild**: the bot's RSS growth from before the go signal to its peak, "
         "divided by the guilds (no child processes on this engine).",
         "- **First TrackStart**: from telling the guild to speak to the node's first TrackStart "
-        "reaching the bot, as a ratio to the emulator's own first MP3 byte in the same run.",
+        "reaching the bot, as a ratio to the emulator's own first MP3 byte in the same run. It "
+        "contains two of the upstream's first-byte delays: like Lavalink's HTTP source, the node "
+        "opens the URL once to probe its format when loading the track and again to play it.",
         "- **Loopback node** (for scale only, *not* a real Lavalink's cost: Lavalink is a JVM "
         "with its own decoder, and the loopback node is Python + one FFmpeg per track and sends "
         "no RTP): its CPU (the harness process, which also samples memory) and its FFmpegs', "
         "per speaking guild, and how late its pacing loop handed out frames (p50 / p99 / max).",
         "",
         "| Guilds | Bot CPU / guild | Players per core (bot side) | Memory / guild (bot) "
-        "| First TrackStart p50 / p99 ÷ upstream | Tracks | Loopback node CPU / guild "
+        "| First TrackStart p50 / p99 ÷ upstream | Tracks | Real time | Loopback node CPU / guild "
         "(Python + FFmpeg) | Node pacing late p50 / p99 / max | Emulator CPU | Others' CPU "
         "| Load before → after | Errors |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in report.runs:
         lines.append(
@@ -158,7 +170,7 @@ def section(report: LavalinkReport) -> list[str]:
             f"| {run.players_per_core:.0f} | {run.bot_mib_per_player:.2f} MiB | "
             f"{run.first_start_p50 / run.upstream_first_byte:.2f}× / "
             f"{run.first_start_p99 / run.upstream_first_byte:.2f}× "
-            f"({run.upstream_first_byte * 1000:.0f} ms) | {run.tracks} | "
+            f"({run.upstream_first_byte * 1000:.0f} ms) | {run.tracks} | {run.slowdown:.2f}× | "
             f"{run.per_player(run.node_cpu) * 100:.2f} % + "
             f"{run.per_player(run.node_ffmpeg_cpu) * 100:.2f} % | "
             f"{run.node_late_p50 * 1000:.1f} / {run.node_late_p99 * 1000:.1f} / "

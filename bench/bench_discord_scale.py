@@ -397,6 +397,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--node-uri", help=argparse.SUPPRESS)
     parser.add_argument("--guilds-json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.engine == "lavalink" and args.encoder_options:
+        parser.error("--encoder-options is for the ffmpeg engine (the node decodes on lavalink)")
     if args.publish:
         args.out = DOCS
     return args

@@ -4,11 +4,10 @@ An engine runs inside the bot-side worker process: it opens whatever one bot pro
 Vocu client, the shared synthesis slots, one source factory), makes one player per guild, and
 plays a list of texts in a guild. The harness measures the worker from outside (CPU, memory, its
 child processes), so an engine only reports timings. Add an engine by registering a class in
-`ENGINES` (e.g. ``"lavalink"``: the same interface, its node started by `open`). The harness
-counts the worker's reaped child processes as "FFmpeg": an engine whose audio runs elsewhere (a
-Lavalink node) should start that outside the worker, or its CPU lands in the FFmpeg column.
-Keyword options from the command line (only ``encoder_options`` so far) reach the constructor
-only when given.
+`ENGINES`. The harness counts the worker's reaped child processes as "FFmpeg": an engine whose
+audio runs elsewhere starts that outside the worker, as ``"lavalink"`` does (the harness runs its
+node and hands the worker ``node_uri``). Keyword options from the command line
+(``encoder_options``, ``node_uri``) reach the constructor only when given.
 """
 
 from __future__ import annotations

@@ -192,7 +192,11 @@ def _conclusion(report: LavalinkReport) -> list[str]:
         f"speaking guild on the Lavalink engine: one core of the bot holds about "
         f"{largest.players_per_core:.0f} speaking guilds, the audio's cost being the nodes'. "
         f"Its first TrackStart came {largest.first_start_p50 / largest.upstream_first_byte:.2f}× "
-        "the upstream's first byte (p50).",
+        "the upstream's first byte (p50), two such delays being in it by design (probe and "
+        "play); the loopback node's pacing, late by "
+        f"{largest.node_late_p99 * 1000:.0f} ms at p99, shows that one Python process serving "
+        f"{largest.players} guilds' tracks on this shared machine falls behind too — a figure of "
+        "the stand-in node, not of Lavalink.",
         "",
     ]
     errors = sorted({error for run in report.runs for error in run.errors})

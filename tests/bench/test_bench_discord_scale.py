@@ -238,3 +238,11 @@ def test_memory_sampling_counts_live_children_not_exited_ones() -> None:
         alive.kill()
         alive.wait()
         exited.wait()
+
+
+def test_ffmpeg_what_if_options_are_refused_on_the_lavalink_engine() -> None:
+    import bench_discord_scale  # noqa: PLC0415 - bench/ is on sys.path only from this module
+
+    with pytest.raises(SystemExit):
+        bench_discord_scale.parse_args(["--engine", "lavalink", "--encoder-options=-fec false"])
+    assert bench_discord_scale.parse_args(["--engine", "lavalink"]).engine == "lavalink"

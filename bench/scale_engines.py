@@ -287,8 +287,5 @@ class _StandInBot:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    def get_channel(self, _channel_id: int) -> None:
-        return None
-
 
 ENGINES: dict[str, Callable[..., Engine]] = {"ffmpeg": FfmpegEngine, "lavalink": LavalinkEngine}

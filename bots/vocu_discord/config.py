@@ -13,6 +13,10 @@ recommends one); ``DISCORD_CLUSTER_COUNT`` processes split them, and the process
 ``DISCORD_CLUSTER_INDEX`` i runs the shards s with ``s % DISCORD_CLUSTER_COUNT == i``. Several
 processes need PostgreSQL. ``DISCORD_IDENTIFY_INTERVAL`` (seconds, default Discord's 5) is for
 test gateways that scale Discord's login window down.
+
+``DISCORD_OPUS_COMPLEXITY`` (0–10, unset: the bot's default, see `audio.DEFAULT_OPUS_COMPLEXITY`)
+trades the Opus encoder's CPU for quality: FFmpeg's encoding is most of the CPU a speaking server
+costs.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ class BotConfig:
     cluster_index: int = 0
     cluster_count: int = 1  # processes splitting the shards; more than one needs PostgreSQL
     identify_interval: float = IDENTIFY_INTERVAL  # Discord's login window per bucket
+    opus_complexity: int | None = None  # None: audio.DEFAULT_OPUS_COMPLEXITY
 
     @property
     def shard_ids(self) -> list[int] | None:
@@ -115,6 +120,7 @@ class BotConfig:
                 iter(_ids("DISCORD_SYNC_GUILD", env.get("DISCORD_SYNC_GUILD", ""))), None
             ),
             bot_daily_chars=_count("BOT_DAILY_CHARS", env.get("BOT_DAILY_CHARS", "")),
+            opus_complexity=_opus_complexity(env.get("DISCORD_OPUS_COMPLEXITY", "")),
             **_sharding(env, database_url),
         )
 
@@ -179,6 +185,15 @@ def _sharding(env: Mapping[str, str], database_url: str) -> dict[str, Any]:
         "cluster_count": cluster_count,
         "identify_interval": interval,
     }
+
+
+def _opus_complexity(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > 10:
+        raise ConfigError("DISCORD_OPUS_COMPLEXITY must be a whole number from 0 to 10 (or unset).")
+    return int(text)
 
 
 def _positive(name: str, text: str) -> int | None:

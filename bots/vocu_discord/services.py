@@ -52,11 +52,15 @@ class BotServices:
         owns_client: bool = True,
         bot_daily_chars: int | None = None,
         slots: SynthesisSlots | None = None,
+        opus_complexity: int | None = None,  # None: the audio module's default
     ) -> Self:
         if slots is None:
             slots = SynthesisSlots(client)
         if players is None:  # not `or`: an empty registry is falsy (it has a length)
-            players = PlayerRegistry(client, source_factory=StreamSourceFactory(slots=slots))
+            encoder = {} if opus_complexity is None else {"opus_complexity": opus_complexity}
+            players = PlayerRegistry(
+                client, source_factory=StreamSourceFactory(slots=slots, **encoder)
+            )
         speaker = Speaker(
             settings,
             CharacterBudget(settings, bot_daily_chars=bot_daily_chars),
@@ -91,6 +95,7 @@ class BotServices:
             default_voice_id=config.default_voice_id,
             owner_ids=config.owner_ids,
             bot_daily_chars=config.bot_daily_chars,
+            opus_complexity=config.opus_complexity,
         )
 
     async def aclose(self) -> None:

@@ -55,6 +55,21 @@ def _loopback_sockets(socket_enabled: None) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _bot_modules_stay_the_same() -> Iterator[None]:
+    """Put back the `vocu_discord` modules a closing bot took out of ``sys.modules``.
+
+    discord.py's ``Bot.close()`` unloads its extensions, and unloading drops the extension's
+    modules from ``sys.modules``; the next import makes new module objects, so an exception class
+    a later test imported at the top no longer matches the one raised (order-dependent failures).
+    """
+    before = {
+        name: module for name, module in sys.modules.items() if name.startswith("vocu_discord")
+    }
+    yield
+    sys.modules.update(before)
+
+
+@pytest.fixture(autouse=True)
 def _canary_key_never_leaks(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:

@@ -38,7 +38,6 @@ from .lifecycle import (
 )
 from .services import BotServices
 from .speaker import SpeechRequest
-from .voice_client import PolicyVoiceClient
 from .voices import voice_label
 
 _LOGGER = logging.getLogger(__name__)
@@ -85,6 +84,7 @@ class VocuCog(
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.speak_menu)
+        await self.services.playback.start(self.bot)
         self._idle_task = asyncio.create_task(self.idle_loop(), name="vocu-idle-voice")
 
     async def cog_unload(self) -> None:
@@ -348,9 +348,10 @@ class VocuCog(
 
     async def connect_voice(self, guild: Any, channel: Any, *, reconnecting: bool = False) -> Any:
         """One connection under our policy; its closes come back to `on_voice_closed`."""
+        voice_client_class = self.services.playback.voice_client_class
         voice_client = await connect_with_policy(
             lambda: channel.connect(
-                cls=PolicyVoiceClient,
+                cls=voice_client_class,
                 reconnect=False,
                 self_deaf=True,
                 timeout=VOICE_CONNECT_TIMEOUT,
@@ -358,7 +359,7 @@ class VocuCog(
             guild_id=guild.id,
             reconnecting=reconnecting,
         )
-        if isinstance(voice_client, PolicyVoiceClient):
+        if isinstance(voice_client, voice_client_class):
             voice_client.on_closed = self.on_voice_closed
         return voice_client
 

@@ -14,13 +14,21 @@ recommends one); ``DISCORD_CLUSTER_COUNT`` processes split them, and the process
 processes need PostgreSQL. ``DISCORD_IDENTIFY_INTERVAL`` (seconds, default Discord's 5) is for
 test gateways that scale Discord's login window down.
 
+The audio engine is ``VOCU_AUDIO_ENGINE`` (ffmpeg | lavalink, default ffmpeg). Lavalink needs
+``LAVALINK_NODES`` (node URLs, e.g. ``http://lavalink-1:2333``, comma or space separated) and
+``LAVALINK_PASSWORD``; ``LAVALINK_RESUME_SECONDS`` (default 60) is how long a node keeps the bot's
+players while the bot restarts. Services without key-free URLs (Noiz) are relayed by the bot:
+``AUDIO_RELAY_BIND`` (host:port, default 127.0.0.1:8765) and ``AUDIO_RELAY_PUBLIC_URL`` (how the
+nodes reach that address, e.g. ``http://bot-host:8765``).
+
 ``DISCORD_OPUS_COMPLEXITY`` (0–10, unset: the bot's default, see `audio.DEFAULT_OPUS_COMPLEXITY`)
-trades the Opus encoder's CPU for quality: FFmpeg's encoding is most of the CPU a speaking server
-costs.
+trades the FFmpeg engine's Opus encoder CPU for quality: its encoding is most of the CPU a
+speaking server costs.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,6 +82,13 @@ class BotConfig:
     cluster_index: int = 0
     cluster_count: int = 1  # processes splitting the shards; more than one needs PostgreSQL
     identify_interval: float = IDENTIFY_INTERVAL  # Discord's login window per bucket
+    audio_engine: str = "ffmpeg"  # or "lavalink"
+    lavalink_nodes: tuple[str, ...] = ()
+    lavalink_password: str = field(default="", repr=False)
+    lavalink_resume_seconds: int = 60
+    relay_host: str = "127.0.0.1"
+    relay_port: int = 8765
+    relay_public_url: str | None = None
     opus_complexity: int | None = None  # None: audio.DEFAULT_OPUS_COMPLEXITY
 
     @property
@@ -120,9 +135,45 @@ class BotConfig:
                 iter(_ids("DISCORD_SYNC_GUILD", env.get("DISCORD_SYNC_GUILD", ""))), None
             ),
             bot_daily_chars=_count("BOT_DAILY_CHARS", env.get("BOT_DAILY_CHARS", "")),
+            **_audio_engine(env),
             opus_complexity=_opus_complexity(env.get("DISCORD_OPUS_COMPLEXITY", "")),
             **_sharding(env, database_url),
         )
+
+
+AUDIO_ENGINES: Final = ("ffmpeg", "lavalink")
+
+
+def _audio_engine(env: Mapping[str, str]) -> dict[str, object]:
+    engine = env.get("VOCU_AUDIO_ENGINE", "").strip().lower() or "ffmpeg"
+    if engine not in AUDIO_ENGINES:
+        raise ConfigError(f"VOCU_AUDIO_ENGINE must be one of {', '.join(AUDIO_ENGINES)}.")
+    if engine == "ffmpeg":
+        return {}
+    if importlib.util.find_spec("wavelink") is None:
+        raise ConfigError(
+            "VOCU_AUDIO_ENGINE=lavalink needs the lavalink extra: "
+            "pip install 'vocu-voice[discord,lavalink]'."
+        )
+    nodes = tuple(part for part in env.get("LAVALINK_NODES", "").replace(",", " ").split() if part)
+    password = env.get("LAVALINK_PASSWORD", "").strip()
+    if not nodes or not password:
+        raise ConfigError("VOCU_AUDIO_ENGINE=lavalink needs LAVALINK_NODES and LAVALINK_PASSWORD.")
+    if not all(node.startswith(("http://", "https://")) and "@" not in node for node in nodes):
+        raise ConfigError("LAVALINK_NODES must be http(s)://host:port URLs (password separately).")
+    host, _, port = (env.get("AUDIO_RELAY_BIND", "").strip() or "127.0.0.1:8765").rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError("AUDIO_RELAY_BIND must be host:port, e.g. 0.0.0.0:8765.")
+    resume = _count("LAVALINK_RESUME_SECONDS", env.get("LAVALINK_RESUME_SECONDS", ""))
+    return {
+        "audio_engine": engine,
+        "lavalink_nodes": nodes,
+        "lavalink_password": password,
+        "lavalink_resume_seconds": 60 if resume is None else resume,
+        "relay_host": host.strip("[]"),
+        "relay_port": int(port),
+        "relay_public_url": env.get("AUDIO_RELAY_PUBLIC_URL", "").strip() or None,
+    }
 
 
 def _base_url(provider: str, value: str) -> str | None:

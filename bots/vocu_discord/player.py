@@ -1,10 +1,11 @@
 """Per-guild playback: a bounded speech queue played one item at a time, the next one prefetched.
 
-`GuildPlayer` owns the order of events and nothing else: it asks a source factory for an FFmpeg
-source (signed stream URL → FFmpeg already pulling), hands it to the voice client's
-``play(source, after=...)`` and waits for ``after``, which discord's AudioPlayer calls from its own
-thread. While an item plays, the head of the queue is prepared, so FFmpeg has decoded its first
-frames by the time the current item ends. Every per-item failure goes to ``on_error`` and the queue
+`GuildPlayer` owns the order of events and nothing else: it asks its playback engine
+(`playback.PlaybackBackend`; by default FFmpeg here and discord.py's voice client, optionally a
+Lavalink node) to prepare an item (signed stream URL → FFmpeg already pulling, or a track loaded on
+the node), to play it, and waits for the engine's end report, which may come from another thread.
+While an item plays, the head of the queue is prepared, so its first frames are decoded by the
+time the current item ends. Every per-item failure goes to ``on_error`` and the queue
 moves on; a callback that raises is logged and never stops playback.
 """
 
@@ -22,7 +23,8 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import discord
 from vocu_client.models import GenerationResult
 
-from .audio import PreparedAudio, SourceFactory, StreamSourceFactory
+from .audio import SourceFactory
+from .playback import FFmpegBackend, PlaybackBackend, Prepared
 from .speech_queue import OverflowPolicy, SpeechItem, SpeechQueue
 
 if TYPE_CHECKING:
@@ -87,6 +89,7 @@ class GuildPlayer:
         on_dropped: DroppedCallback | None = None,
         on_interrupted: InterruptedCallback | None = None,
         source_factory: SourceFactory | None = None,
+        backend: PlaybackBackend | None = None,
         stop_timeout: float = 5.0,
     ) -> None:
         self._client = client
@@ -99,11 +102,12 @@ class GuildPlayer:
         # Cleared while the voice connection is down: the queue waits instead of failing.
         self._voice_up = asyncio.Event()
         self._voice_up.set()
-        self._source_factory: SourceFactory = source_factory or StreamSourceFactory()
+        # ``source_factory`` alone: the default engine around it (tests and embedders use it).
+        self.backend: PlaybackBackend = backend or FFmpegBackend(source_factory)
         self._stop_timeout = stop_timeout
         self._current: SpeechItem | None = None
         self._skip_current = False
-        self._prefetch: tuple[SpeechItem, asyncio.Task[PreparedAudio]] | None = None
+        self._prefetch: tuple[SpeechItem, asyncio.Task[Prepared]] | None = None
         self._runner: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self._drop_reports: set[asyncio.Task[None]] = set()
@@ -161,8 +165,7 @@ class GuildPlayer:
         if self._current is None:
             return False
         self._skip_current = True
-        if self.voice_client.is_playing():
-            self.voice_client.stop()
+        self.backend.skip(self.voice_client)
         return True
 
     def clear(self) -> int:
@@ -250,15 +253,18 @@ class GuildPlayer:
         await self._call(self._on_played, item, prepared.result)
 
     async def _play(
-        self, item: SpeechItem, prepared: PreparedAudio
+        self, item: SpeechItem, prepared: Prepared
     ) -> Literal["played", "failed", "dropped"]:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Exception | None] = loop.create_future()
 
-        def after(error: Exception | None) -> None:
-            # Called from the voice client's audio thread.
+        def ended(error: Exception | None) -> None:
+            # May be called from the engine's own thread (discord's AudioPlayer).
             with contextlib.suppress(RuntimeError):  # loop already closed: nobody is waiting
                 loop.call_soon_threadsafe(_resolve, done, error)
+
+        def started() -> None:
+            self._mark("started", item)
 
         try:
             await self._voice_up.wait()
@@ -266,17 +272,16 @@ class GuildPlayer:
             prepared.discard()
             raise
         try:
-            self.voice_client.play(prepared.source, after=after)
+            await self.backend.play(self.voice_client, prepared, on_started=started, on_ended=ended)
         except Exception as exc:
             prepared.discard()
             await self._report_error(item, exc)
             return "failed"
-        self._mark("started", item)
         try:
             error = await done
         except asyncio.CancelledError:
-            # Only when the voice client never called `after`; make sure FFmpeg dies anyway.
-            self.voice_client.stop()
+            # Only when the engine never reported the end; make sure FFmpeg dies anyway.
+            self.backend.stop(self.voice_client)
             prepared.discard()
             raise
         # The audio thread reaps FFmpeg right after `after`; waiting for that here (off the loop)
@@ -285,12 +290,12 @@ class GuildPlayer:
         if error is not None:
             await self._report_error(item, error)
             return "failed"
-        if not self.voice_client.is_connected():
+        if not self.backend.is_connected(self.voice_client):
             self._voice_up.clear()  # the queue waits for the reconnect
             return "dropped"
         return "played"
 
-    async def _reopen(self, item: SpeechItem, cut: PreparedAudio) -> PreparedAudio | None:
+    async def _reopen(self, item: SpeechItem, cut: Prepared) -> Prepared | None:
         """The cut-off item's audio fetched again, or None (skipped; its channel is told)."""
         if not self._closed and not self._skip_current and cut.reopen is not None:
             await self._voice_up.wait()  # FFmpeg must not pull while nobody can hear it
@@ -306,14 +311,14 @@ class GuildPlayer:
             await self._call(self._on_interrupted, item)
         return None
 
-    async def _take_prepared(self, item: SpeechItem) -> PreparedAudio:
+    async def _take_prepared(self, item: SpeechItem) -> Prepared:
         if self._prefetch is not None and self._prefetch[0] is item:
             task = self._prefetch[1]
             self._prefetch = None
             return await task
         self._discard_prefetch()  # prepared for an item that is no longer next
         self._mark("preparing", item)
-        return await self._source_factory(self._client, item)
+        return await self.backend.prepare(self._client, item)
 
     # -- prefetch -----------------------------------------------------------------------------
 
@@ -325,7 +330,7 @@ class GuildPlayer:
             return
         self._mark("preparing", upcoming)
         task = asyncio.create_task(
-            self._source_factory(self._client, upcoming), name="vocu-guild-prefetch"
+            self.backend.prepare(self._client, upcoming), name="vocu-guild-prefetch"
         )
         self._track(task)
         self._prefetch = (upcoming, task)
@@ -374,7 +379,7 @@ def _resolve(future: asyncio.Future[Exception | None], error: Exception | None) 
         future.set_result(error)
 
 
-def _discard_result(task: asyncio.Task[PreparedAudio]) -> None:
+def _discard_result(task: asyncio.Task[Prepared]) -> None:
     if task.cancelled():
         return
     if task.exception() is None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Self
 
-from vocu_client.providers import VoiceProvider, create_provider
+from vocu_client.providers import Capability, VoiceProvider, create_provider
 
 from .audio import StreamSourceFactory
 from .autoread import AutoReader, IdleNotices, NameAnnouncer, NoticeLimiter
 from .budget import CharacterBudget
 from .config import BotConfig
 from .lifecycle import IdleTracker
+from .playback import FFmpegBackend, PlaybackBackend
 from .player import PlayerRegistry
 from .settings import SettingsRepository, open_settings
 from .speaker import Speaker
@@ -31,6 +32,8 @@ class BotServices:
     idle_notices: IdleNotices = field(default_factory=IdleNotices)
     idle: IdleTracker = field(default_factory=IdleTracker)
     owns_client: bool = True
+    # The audio engine every guild's player uses (FFmpeg here, or Lavalink nodes).
+    playback: PlaybackBackend = field(default_factory=FFmpegBackend)
 
     @property
     def catalog(self) -> VoiceCatalog:
@@ -52,15 +55,14 @@ class BotServices:
         owns_client: bool = True,
         bot_daily_chars: int | None = None,
         slots: SynthesisSlots | None = None,
-        opus_complexity: int | None = None,  # None: the audio module's default
+        playback: PlaybackBackend | None = None,
     ) -> Self:
         if slots is None:
             slots = SynthesisSlots(client)
+        if playback is None:
+            playback = FFmpegBackend(StreamSourceFactory(slots=slots))
         if players is None:  # not `or`: an empty registry is falsy (it has a length)
-            encoder = {} if opus_complexity is None else {"opus_complexity": opus_complexity}
-            players = PlayerRegistry(
-                client, source_factory=StreamSourceFactory(slots=slots, **encoder)
-            )
+            players = PlayerRegistry(client, backend=playback)
         speaker = Speaker(
             settings,
             CharacterBudget(settings, bot_daily_chars=bot_daily_chars),
@@ -70,7 +72,15 @@ class BotServices:
             announcer=NameAnnouncer(),
             slots=slots,
         )
-        return cls(client, settings, players, speaker, set(owner_ids), owns_client=owns_client)
+        return cls(
+            client,
+            settings,
+            players,
+            speaker,
+            set(owner_ids),
+            owns_client=owns_client,
+            playback=playback,
+        )
 
     @classmethod
     async def from_config(cls, config: BotConfig, *, sole_process: bool = True) -> Self:
@@ -88,14 +98,15 @@ class BotServices:
             from .shared_slots import PostgresSlots  # noqa: PLC0415 - asyncpg only when used
 
             shared = PostgresSlots(config.database_url)
+        slots = SynthesisSlots(client, shared=shared)
         return cls.build(
             client,
             settings,
-            slots=SynthesisSlots(client, shared=shared),
+            slots=slots,
+            playback=_playback_engine(config, client, slots),
             default_voice_id=config.default_voice_id,
             owner_ids=config.owner_ids,
             bot_daily_chars=config.bot_daily_chars,
-            opus_complexity=config.opus_complexity,
         )
 
     async def aclose(self) -> None:
@@ -103,6 +114,7 @@ class BotServices:
         try:
             await self.catalog.aclose()
             await self.players.aclose_all()
+            await self.playback.aclose()
         finally:
             try:
                 if self.owns_client:
@@ -113,3 +125,28 @@ class BotServices:
                         await self.speaker.slots.close()
                 finally:
                     await self.settings.close()
+
+
+def _playback_engine(
+    config: BotConfig, client: VoiceProvider, slots: SynthesisSlots
+) -> PlaybackBackend | None:
+    """The configured audio engine; None for the default (FFmpeg in this process)."""
+    if config.audio_engine != "lavalink":
+        if config.opus_complexity is None:
+            return None
+        return FFmpegBackend(
+            StreamSourceFactory(slots=slots, opus_complexity=config.opus_complexity)
+        )
+    # wavelink is the optional [lavalink] extra: imported only when chosen.
+    from .audio_relay import AudioRelay  # noqa: PLC0415
+    from .lavalink_engine import LavalinkBackend, LavalinkNodeConfig  # noqa: PLC0415
+
+    relay = None
+    if not client.supports(Capability.SIGNED_URLS):
+        relay = AudioRelay(
+            host=config.relay_host, port=config.relay_port, public_url=config.relay_public_url
+        )
+    nodes = [LavalinkNodeConfig(uri, config.lavalink_password) for uri in config.lavalink_nodes]
+    return LavalinkBackend(
+        nodes, relay=relay, slots=slots, resume_seconds=config.lavalink_resume_seconds
+    )

@@ -25,8 +25,10 @@ from vocu_discord.audio import (
 )
 from vocu_discord.config import BotConfig, ConfigError
 from vocu_discord.ogg_opus import write_ogg_opus
+from vocu_discord.playback import FFmpegBackend
 from vocu_discord.player import GuildPlayer, SpeechItem
 from vocu_discord.recording import RecordingVoiceClient
+from vocu_discord.services import BotServices
 from vocu_emulator import seed
 from vocu_emulator.pytest_plugin import EmulatorHandle
 
@@ -137,17 +139,20 @@ async def test_the_bot_encodes_mono_speech_opus_with_fec_that_decodes(
 async def test_an_operator_chosen_complexity_reaches_ffmpeg(
     vocu_emulator: EmulatorHandle,
     recording_voice_client: RecordingVoiceClient,
+    tmp_path: Path,
 ) -> None:
-    config = BotConfig.from_env(
-        {"DISCORD_TOKEN": "t", "VOCU_TOKEN": "k", "DISCORD_OPUS_COMPLEXITY": "2"}
-    )
-    assert config.opus_complexity == 2
-    client = create_provider("vocu", seed.PAID_TOKEN, base_url=vocu_emulator.base_url)
+    env = {"DISCORD_TOKEN": "t", "VOCU_TOKEN": seed.PAID_TOKEN,
+           "VOCU_BASE_URL": vocu_emulator.base_url, "DISCORD_OPUS_COMPLEXITY": "2",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.sqlite3'}"}  # fmt: skip
+    services = await BotServices.from_config(BotConfig.from_env(env))
     try:
-        factory = StreamSourceFactory(opus_complexity=config.opus_complexity)
-        await play_one(client, seed.BOB_ID, recording_voice_client, factory)
+        assert isinstance(services.playback, FFmpegBackend)
+        factory = services.playback.source_factory
+        assert isinstance(factory, StreamSourceFactory)
+        assert factory.slots is services.speaker.slots  # still the account's shared quota
+        await play_one(services.client, seed.BOB_ID, recording_voice_client, factory)
     finally:
-        await client.close()
+        await services.aclose()
     (command,) = factory.command_lines
     assert option_values(command, "-compression_level")[-1] == "2"
     assert recording_voice_client.segments[0].frames > 50

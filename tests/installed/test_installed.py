@@ -127,8 +127,8 @@ def test_installed_wheel(which: str, dists: Dists, vocu_emulator: Any, tmp_path:
     assert len(bot.stderr.strip().splitlines()) == 1, bot.stderr
     assert "[discord]" in bot.stderr
 
-    # With the extras: the bot and the emulator.
-    venv.pip_install(f"{dists.wheel}[discord,emulator]")
+    # With the extras: the bot (and its optional Lavalink engine) and the emulator.
+    venv.pip_install(f"{dists.wheel}[discord,emulator,lavalink]")
     for command in ("vocu", "vocu-discord-bot", "vocu-emulator"):
         done = venv.run(command, "--help")
         assert done.returncode == 0, (command, done.stderr)

@@ -65,8 +65,8 @@ STREAM_OUTPUT_OPTIONS = "-page_duration 20000 -flush_packets 1"
 # voice is lossy UDP, and FEC lets a client rebuild a lost 20 ms packet from the next one. FFmpeg
 # is ~90 % of the CPU a speaking server costs (one per message: start-up, MP3 decode, Opus encode).
 # Measured (FFmpeg 9.0.2's libopus, docs/benchmarks.md): encoding 24 s of speech took 0.50 s of CPU
-# with discord.py's settings and 0.37 s with these (-26 %); bench/bench_discord_scale.py with
-# short messages, 25 and 50 servers: about 32 players per core instead of 25-27.
+# with discord.py's settings and 0.37 s with these (-26 %); bench/bench_discord_scale.py, short
+# messages: about 34 players per core instead of 27 (five-sentence messages: ~45 instead of ~35).
 # - mono: text-to-speech is mono; a second, identical channel costs ~5 % more for nothing.
 #   Discord's own clients send mono Opus, and every Opus decoder plays a mono packet on stereo
 #   output (RFC 6716 §3.1: the channel count is per packet; tests/bot/test_audio_encoder.py).
@@ -78,7 +78,7 @@ STREAM_OUTPUT_OPTIONS = "-page_duration 20000 -flush_packets 1"
 #   quantisation (silk/control_codec.c); 3 measured a further ~10 % but drops both. Operators
 #   choose with DISCORD_OPUS_COMPLEXITY (config.py).
 # - 20 ms frames, stated: discord.py sends one packet every 20 ms, whatever the encoder's default.
-# Rejected: `-fec false` (with these settings only ~5-10 % cheaper, and a lost packet is then
+# Rejected: `-fec false` (with these settings only ~5-15 % cheaper, and a lost packet is then
 # only concealed); `-packet_loss 5` at 96 kb/s stereo (libopus judges FEC not worth it and drops
 # to CELT-only: cheaper, but no FEC, and 140 kb/s); `-ar 24000` (no measurable gain).
 OPUS_CHANNELS = 1

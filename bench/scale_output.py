@@ -192,9 +192,9 @@ def section(report: ScaleReport) -> list[str]:
         "- **Memory per guild**: the bot's RSS growth from before the go signal to its peak, "
         "plus the peak PSS of its FFmpeg children (PSS splits shared libraries between the "
         "processes that map them), divided by the guilds. An FFmpeg exits once it has decoded "
-        "its item into the pipe (64 KiB holds about 5 s of Opus at 96 kb/s), so with short "
-        "items few are alive at once; the column also gives the FFmpegs alive at the peak and "
-        "the PSS of one. Items longer than 5 s keep two per speaking guild alive (the one "
+        "its item into the pipe (64 KiB holds about 8 s of Opus at the bot's 64 kb/s), so with "
+        "short items few are alive at once; the column also gives the FFmpegs alive at the peak "
+        "and the PSS of one. Items longer than 8 s keep two per speaking guild alive (the one "
         "playing and the next, prefetched): plan for twice the PSS of one per guild.",
         "- **Frame interval**: time between consecutive 20 ms frames of one item leaving the "
         "player, over every frame of every guild; discord.py's audio thread paces the same way, "

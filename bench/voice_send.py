@@ -14,9 +14,11 @@ import time
 from types import SimpleNamespace
 
 import discord
+from vocu_discord.audio import OPUS_BITRATE_KBPS
 
 FRAMES_PER_SECOND = 50
-PACKET_BYTES = 240  # one 20 ms frame at the bot's 96 kbit/s
+# one 20 ms frame at the bot's bitrate
+PACKET_BYTES = OPUS_BITRATE_KBPS * 1000 // 8 // FRAMES_PER_SECOND
 PACKETS = 5000
 
 

@@ -59,6 +59,54 @@ STREAM_BEFORE_OPTIONS = (
 # The Ogg muxer holds packets until a page spans up to 1 s of audio, so the first Opus frame would
 # leave FFmpeg only after a second of speech had arrived; one page per 20 ms packet removes that.
 STREAM_OUTPUT_OPTIONS = "-page_duration 20000 -flush_packets 1"
+# The Opus encoder, tuned for speech. discord.py's FFmpegOpusAudio encodes for music: stereo,
+# `-application audio`, 128 kb/s (96 was our setting) and libopus's slowest, best analysis
+# (compression level 10), with in-band FEC (`-fec true -packet_loss 15`), which we keep: Discord
+# voice is lossy UDP, and FEC lets a client rebuild a lost 20 ms packet from the next one. FFmpeg
+# is ~90 % of the CPU a speaking server costs (one per message: start-up, MP3 decode, Opus encode).
+# Measured (FFmpeg 9.0.2's libopus, docs/benchmarks.md): encoding 24 s of speech took 0.50 s of CPU
+# with discord.py's settings and 0.37 s with these (-26 %); bench/bench_discord_scale.py, short
+# messages: about 34 players per core instead of 27 (five-sentence messages: ~45 instead of ~35).
+# - mono: text-to-speech is mono; a second, identical channel costs ~5 % more for nothing.
+#   Discord's own clients send mono Opus, and every Opus decoder plays a mono packet on stereo
+#   output (RFC 6716 §3.1: the channel count is per packet; tests/bot/test_audio_encoder.py).
+# - `voip`: libopus's speech tuning (intelligibility over faithfulness); CPU-neutral.
+# - 64 kb/s: Opus's recommended settings put fullband speech at 28-40 kb/s; 64 leaves room for
+#   the FEC copy and for rich voices, and keeps libopus in the hybrid mode that carries FEC.
+# - compression level 5: most of the saving (10 → 5: about -20 % encoder CPU). 4-5 is libopus's
+#   lowest level that keeps SILK's frequency-warped noise shaping and delayed-decision
+#   quantisation (silk/control_codec.c); 3 measured a further ~10 % but drops both. Operators
+#   choose with DISCORD_OPUS_COMPLEXITY (config.py).
+# - 20 ms frames, stated: discord.py sends one packet every 20 ms, whatever the encoder's default.
+# Rejected: `-fec false` (with these settings only ~5-15 % cheaper, and a lost packet is then
+# only concealed); `-packet_loss 5` at 96 kb/s stereo (libopus judges FEC not worth it and drops
+# to CELT-only: cheaper, but no FEC, and 140 kb/s); `-ar 24000` (no measurable gain).
+OPUS_CHANNELS = 1
+OPUS_BITRATE_KBPS = 64
+OPUS_APPLICATION = "voip"
+OPUS_FRAME_MS = 20
+DEFAULT_OPUS_COMPLEXITY = 5  # FFmpeg's -compression_level, 0 (fastest) … 10 (best, libopus default)
+
+
+def encoder_options(complexity: int = DEFAULT_OPUS_COMPLEXITY) -> str:
+    """FFmpeg output options after discord.py's own (a later option wins in FFmpeg)."""
+    return (
+        f"-application {OPUS_APPLICATION} -compression_level {complexity}"
+        f" -frame_duration {OPUS_FRAME_MS}"
+    )
+
+
+def with_output_channels(args: list[str], channels: int) -> list[str]:
+    """discord.py always asks FFmpeg for stereo (`-ac 2`); set the count in place, because a
+    second `-ac` in the options would work but make FFmpeg warn on every start."""
+    output_start = args.index("-i") + 2 if "-i" in args else 0
+    for index in range(output_start, len(args) - 1):
+        if args[index] == "-ac":
+            args[index + 1] = str(channels)
+            return args
+    return [*args[:-1], "-ac", str(channels), args[-1]]  # before the output, `pipe:1`
+
+
 STDERR_TAIL_BYTES = 2000
 DIAGNOSTIC_HISTORY = 100
 EXIT_WAIT_SECONDS = 2.0
@@ -93,7 +141,8 @@ class SignedStreamOpusAudio(discord.FFmpegOpusAudio):
         executable: str,
         before_options: str = STREAM_BEFORE_OPTIONS,
         input_format: str | None = "mp3",
-        bitrate: int = 96,
+        bitrate: int = OPUS_BITRATE_KBPS,
+        opus_complexity: int = DEFAULT_OPUS_COMPLEXITY,
         pipe: bool = False,
     ) -> None:
         # pipe=True: `url` is a file-like object FFmpeg reads on stdin (`-i -`), nothing to hide.
@@ -111,7 +160,7 @@ class SignedStreamOpusAudio(discord.FFmpegOpusAudio):
                 before_options=before,
                 bitrate=bitrate,
                 stderr=self._stderr_file,
-                options=STREAM_OUTPUT_OPTIONS,
+                options=f"{STREAM_OUTPUT_OPTIONS} {encoder_options(opus_complexity)}",
                 pipe=pipe,
             )
         except BaseException:
@@ -128,6 +177,7 @@ class SignedStreamOpusAudio(discord.FFmpegOpusAudio):
         return redact_text(shlex.join(self.command_line), self._secrets)
 
     def _spawn_process(self, args: Any, **subprocess_kwargs: Any) -> subprocess.Popen:
+        args = with_output_channels(list(args), OPUS_CHANNELS)
         self.command_line = tuple(str(arg) for arg in args)
         _LOGGER.debug("Spawning FFmpeg: %s", self.redacted_command)
         try:
@@ -221,12 +271,14 @@ class StreamSourceFactory:
         *,
         executable: str | None = None,
         before_options: str = STREAM_BEFORE_OPTIONS,
-        bitrate: int = 96,
+        bitrate: int = OPUS_BITRATE_KBPS,
+        opus_complexity: int = DEFAULT_OPUS_COMPLEXITY,
         slots: SynthesisSlots | None = None,
     ) -> None:
         self.executable = executable or find_ffmpeg() or "ffmpeg"
         self.before_options = before_options
         self.bitrate = bitrate
+        self.opus_complexity = opus_complexity
         # Shared by every guild's player (and /tts file): the account's concurrency quota.
         self.slots = slots
         # For leak checks and diagnostics: every process spawned, and its (unredacted) command line.
@@ -282,6 +334,7 @@ class StreamSourceFactory:
             executable=self.executable,
             before_options=self.before_options,
             bitrate=self.bitrate,
+            opus_complexity=self.opus_complexity,
         )
 
 

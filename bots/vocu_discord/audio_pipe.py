@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING
 from vocu_client.deadline import BOT_ITEM_DEADLINE
 from vocu_client.errors import InvalidAudioError
 
-from .audio import PreparedAudio, SignedStreamOpusAudio
+from .audio import (
+    DEFAULT_OPUS_COMPLEXITY,
+    OPUS_BITRATE_KBPS,
+    PreparedAudio,
+    SignedStreamOpusAudio,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -64,13 +69,20 @@ class ByteFeed:
 class PipedOpusAudio(SignedStreamOpusAudio):
     """FFmpeg reading MP3 from a `ByteFeed`; cleanup also stops the feeding task."""
 
-    def __init__(self, feed: ByteFeed, *, executable: str, bitrate: int = 96) -> None:
+    def __init__(
+        self,
+        feed: ByteFeed,
+        *,
+        executable: str,
+        bitrate: int = OPUS_BITRATE_KBPS,
+        opus_complexity: int = DEFAULT_OPUS_COMPLEXITY,
+    ) -> None:
         self.feed = feed
         self.feeder: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         super().__init__(
             feed, executable=executable, before_options=PIPE_BEFORE_OPTIONS, bitrate=bitrate,
-            pipe=True,
+            opus_complexity=opus_complexity, pipe=True,
         )  # fmt: skip
 
     def cleanup(self) -> None:
@@ -94,7 +106,12 @@ async def piped_source(
     feed.put(first)
     try:
         source = await factory.spawn(
-            lambda: PipedOpusAudio(feed, executable=factory.executable, bitrate=factory.bitrate)
+            lambda: PipedOpusAudio(
+                feed,
+                executable=factory.executable,
+                bitrate=factory.bitrate,
+                opus_complexity=factory.opus_complexity,
+            )
         )
     except BaseException:
         await stream.aclose()

@@ -20,6 +20,10 @@ The audio engine is ``VOCU_AUDIO_ENGINE`` (ffmpeg | lavalink, default ffmpeg). L
 players while the bot restarts. Services without key-free URLs (Noiz) are relayed by the bot:
 ``AUDIO_RELAY_BIND`` (host:port, default 127.0.0.1:8765) and ``AUDIO_RELAY_PUBLIC_URL`` (how the
 nodes reach that address, e.g. ``http://bot-host:8765``).
+
+``DISCORD_OPUS_COMPLEXITY`` (0–10, unset: the bot's default, see `audio.DEFAULT_OPUS_COMPLEXITY`)
+trades the FFmpeg engine's Opus encoder CPU for quality: its encoding is most of the CPU a
+speaking server costs.
 """
 
 from __future__ import annotations
@@ -85,6 +89,7 @@ class BotConfig:
     relay_host: str = "127.0.0.1"
     relay_port: int = 8765
     relay_public_url: str | None = None
+    opus_complexity: int | None = None  # None: audio.DEFAULT_OPUS_COMPLEXITY
 
     @property
     def shard_ids(self) -> list[int] | None:
@@ -131,6 +136,7 @@ class BotConfig:
             ),
             bot_daily_chars=_count("BOT_DAILY_CHARS", env.get("BOT_DAILY_CHARS", "")),
             **_audio_engine(env),
+            opus_complexity=_opus_complexity(env.get("DISCORD_OPUS_COMPLEXITY", "")),
             **_sharding(env, database_url),
         )
 
@@ -230,6 +236,15 @@ def _sharding(env: Mapping[str, str], database_url: str) -> dict[str, Any]:
         "cluster_count": cluster_count,
         "identify_interval": interval,
     }
+
+
+def _opus_complexity(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > 10:
+        raise ConfigError("DISCORD_OPUS_COMPLEXITY must be a whole number from 0 to 10 (or unset).")
+    return int(text)
 
 
 def _positive(name: str, text: str) -> int | None:

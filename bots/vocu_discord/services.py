@@ -132,7 +132,11 @@ def _playback_engine(
 ) -> PlaybackBackend | None:
     """The configured audio engine; None for the default (FFmpeg in this process)."""
     if config.audio_engine != "lavalink":
-        return None
+        if config.opus_complexity is None:
+            return None
+        return FFmpegBackend(
+            StreamSourceFactory(slots=slots, opus_complexity=config.opus_complexity)
+        )
     # wavelink is the optional [lavalink] extra: imported only when chosen.
     from .audio_relay import AudioRelay  # noqa: PLC0415
     from .lavalink_engine import LavalinkBackend, LavalinkNodeConfig  # noqa: PLC0415

@@ -118,6 +118,20 @@ def emulator_pid() -> int:
     raise RuntimeError("the emulator process was not found among this script's children")
 
 
+async def _stop_worker(worker: asyncio.subprocess.Process) -> None:
+    """Ask the worker to exit; kill it if it has not within 30 s."""
+    if worker.returncode is not None:
+        return
+    assert worker.stdin is not None
+    worker.stdin.write(b"exit\n")
+    await worker.stdin.drain()
+    try:
+        await asyncio.wait_for(worker.wait(), 30)
+    except TimeoutError:
+        worker.kill()
+        await worker.wait()
+
+
 async def _expect(stream: asyncio.StreamReader, word: str) -> None:
     line = (await asyncio.wait_for(stream.readline(), WORKER_TIMEOUT)).decode().strip()
     if line != word:
@@ -162,14 +176,7 @@ async def measure(
             load_after = os.getloadavg()[0]
             guilds = json.loads(out.read_text())
         finally:
-            if worker.returncode is None:
-                worker.stdin.write(b"exit\n")
-                await worker.stdin.drain()
-                try:
-                    await asyncio.wait_for(worker.wait(), 30)
-                except TimeoutError:
-                    worker.kill()
-                    await worker.wait()
+            await _stop_worker(worker)
     intervals = [i for guild in guilds for i in guild["frame_intervals"]]
     firsts = [g["first_frame_latency"] for g in guilds if g["first_frame_latency"] is not None]
     peak = sampler.peak
@@ -262,14 +269,7 @@ async def measure_lavalink(
                 load_after = os.getloadavg()[0]
                 guilds = json.loads(out.read_text())
             finally:
-                if worker.returncode is None:
-                    worker.stdin.write(b"exit\n")
-                    await worker.stdin.drain()
-                    try:
-                        await asyncio.wait_for(worker.wait(), 30)
-                    except TimeoutError:
-                        worker.kill()
-                        await worker.wait()
+                await _stop_worker(worker)
     finally:
         await node.stop()
     firsts = [g["first_frame_latency"] for g in guilds if g["first_frame_latency"] is not None]

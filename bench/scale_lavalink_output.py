@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import scale_output
+
 JSON_NAME = "benchmarks_discord_scale_lavalink.json"
 BEGIN = "<!-- discord-scale-lavalink:begin (bench/bench_discord_scale.py --engine lavalink) -->"
 END = "<!-- discord-scale-lavalink:end -->"
@@ -206,13 +208,5 @@ def _conclusion(report: LavalinkReport) -> list[str]:
 
 
 def splice(markdown: Path, lines: list[str]) -> None:
-    """Replace this section in `markdown` (append it if absent); as scale_output.splice."""
-    text = markdown.read_text() if markdown.exists() else ""
-    block = "\n".join(lines)
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
-        text = head + block + tail
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + block
-    markdown.write_text(text)
+    """Replace this section in `markdown` (append it if absent)."""
+    scale_output.splice(markdown, lines, BEGIN, END)

@@ -259,13 +259,13 @@ def _conclusion(report: ScaleReport) -> list[str]:
     return lines
 
 
-def splice(markdown: Path, lines: list[str]) -> None:
+def splice(markdown: Path, lines: list[str], begin: str = BEGIN, end: str = END) -> None:
     """Replace the section between the markers in `markdown` (append it if absent)."""
     text = markdown.read_text() if markdown.exists() else ""
     block = "\n".join(lines)
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1].lstrip("\n")
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1].lstrip("\n")
         text = head + block + tail
     else:
         text = text.rstrip("\n") + ("\n\n" if text else "") + block

@@ -105,6 +105,11 @@ class VocuBot(commands.AutoShardedBot):
             self.vocu_services.owner_ids.update(await self._application_owner_ids())
         if self.command_sync == "never":
             return
+        if self.command_sync == "auto" and self.config.cluster_index != 0:
+            # One tree for the whole application: N processes starting together would each
+            # upload it (and spend the application's command rate limit). Process 0 does.
+            _LOGGER.info("Commands are uploaded by cluster process 0, not this one")
+            return
         assert self.application_id is not None  # known after login
         try:
             await sync_commands(

@@ -192,6 +192,11 @@ async def test_two_processes_share_a_four_shard_bot(
         assert process_b.connected_shards() == [1, 3]
         assert [r.accepted for r in gateway.identifies] == [True] * SHARDS
         assert gateway.identified_shards() == [0, 1, 2, 3]
+        # One command tree per application: uploaded by process 0 alone (both starting on a
+        # fresh database used to upload it, whenever B compared hashes before A stored one).
+        assert [scope for scope, _ in loopback.rest.command_uploads] == ["global"]
+        assert any("uploaded by cluster process 0" in line for line in process_b.lines)
+        assert not any("uploaded by cluster process 0" in line for line in process_a.lines)
         # Logins of one bucket at least Discord's window apart, across the two processes.
         for bucket in range(max_concurrency):
             times = [r.at for r in gateway.identifies if r.shard_id % max_concurrency == bucket]

@@ -160,7 +160,10 @@ async def _check(config: BotConfig) -> None:
     finally:
         await services.aclose()
     logging.getLogger(__name__).info("Database opened")
-    print(f"{_PROG}: configuration, voice stack and database are fine; {line}")
+    print(
+        f"{_PROG}: configuration, voice stack and database are fine; {line}; "
+        f"this process runs {config.describe_shards()}"
+    )
 
 
 if __name__ == "__main__":

@@ -83,11 +83,8 @@ class VocuBot(commands.AutoShardedBot):
         self.identify_gate.max_concurrency = max(1, limits.max_concurrency)
         if self.config.shard_count is not None:
             _LOGGER.info(
-                "Running shards %s of %s (process %s of %s); logins %d at a time, %.1f s apart",
-                ", ".join(map(str, self.config.shard_ids or ())),
-                self.config.shard_count,
-                self.config.cluster_index + 1,
-                self.config.cluster_count,
+                "Running %s; logins %d at a time, %.1f s apart",
+                self.config.describe_shards(),
                 self.identify_gate.max_concurrency,
                 self.identify_gate.spacing,
             )

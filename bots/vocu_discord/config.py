@@ -98,6 +98,15 @@ class BotConfig:
             return None
         return cluster_shards(self.shard_count, self.cluster_index, self.cluster_count)
 
+    def describe_shards(self) -> str:
+        """What this process runs, for the start-up log and `check`."""
+        if self.shard_count is None:
+            return "all shards Discord recommends, in this one process"
+        return (
+            f"shards {', '.join(map(str, self.shard_ids or ()))} of {self.shard_count} "
+            f"(process {self.cluster_index + 1} of {self.cluster_count})"
+        )
+
     @classmethod
     def from_env(
         cls, env: Mapping[str, str] | None = None, *, require_discord: bool = True

@@ -12,6 +12,7 @@ import pytest
 from vocu_discord.__main__ import main
 from vocu_discord.config import BotConfig
 from vocu_discord.startup import EXIT_CONFIG, EXIT_VOICE_SERVICE, data_dir, prepare_data_dir
+from vocu_emulator import seed
 from vocu_emulator.handle import EmulatorHandle
 
 
@@ -85,3 +86,38 @@ def test_check_names_a_refused_voice_key_in_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("vocu-discord-bot: Vocu at 127.0.0.1 refused the key (VOCU_TOKEN)")
     assert "sk-not-a-key" not in "\n".join(err)
+
+
+@pytest.mark.parametrize(
+    ("cluster", "runs"),
+    [
+        ({}, "all shards Discord recommends, in this one process"),
+        (
+            {
+                "DISCORD_SHARD_COUNT": "4",
+                "DISCORD_CLUSTER_COUNT": "2",
+                "DISCORD_CLUSTER_INDEX": "1",
+            },
+            "shards 1, 3 of 4 (process 2 of 2)",
+        ),
+    ],
+)
+def test_check_says_which_shards_this_process_runs(  # noqa: PLR0917 - fixtures
+    cluster: dict[str, str],
+    runs: str,
+    postgres_dsn: str,
+    vocu_emulator: EmulatorHandle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("VOCU_TOKEN", seed.PAID_TOKEN)
+    monkeypatch.setenv("VOCU_BASE_URL", vocu_emulator.base_url)
+    monkeypatch.setenv("VOCU_BOT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", postgres_dsn)  # a cluster needs PostgreSQL
+    for name, value in cluster.items():
+        monkeypatch.setenv(name, value)
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("vocu-discord-bot: configuration, voice stack and database are fine;")
+    assert out.endswith(f"; this process runs {runs}")

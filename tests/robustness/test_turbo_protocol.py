@@ -127,6 +127,8 @@ async def test_messages_interleaved_mid_stream_do_not_end_or_corrupt_the_audio(
     )
     channel = await serve(script)
     session = await connect_turbo(client._transport, channel)
+    # The wsUrl is a capability (anyone holding it may speak on the channel): never in a repr.
+    assert repr(session) == "<TurboSession channel=c>"
     try:
         async with asyncio.timeout(20):
             pcm = b"".join([pcm async for pcm in session.synthesize("Hello.")])

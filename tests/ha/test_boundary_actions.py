@@ -137,6 +137,24 @@ async def test_local_sample_is_resolved_checked_and_sniffed(  # noqa: PLR0917 - 
     assert _clone_uploads(vocu_emulator) == []
 
 
+async def test_a_folder_given_as_the_sample_is_unreadable_not_a_traceback(
+    hass: HomeAssistant, init_integration: MockConfigEntry, vocu_emulator: Any, media: Path
+) -> None:
+    (media / "takes").mkdir()
+    with pytest.raises(ServiceValidationError) as raised:
+        await call(
+            hass,
+            "clone_voice",
+            {
+                "config_entry_id": init_integration.entry_id,
+                "name": "Folder",
+                "audio": str(media / "takes"),
+            },
+        )
+    assert raised.value.translation_key == "audio_unreadable"
+    assert _clone_uploads(vocu_emulator) == []
+
+
 async def test_symlink_inside_the_allowlist_to_audio_is_fine(
     hass: HomeAssistant, init_integration: MockConfigEntry, vocu_emulator: Any, media: Path
 ) -> None:

@@ -34,6 +34,8 @@ def root(tmp_path: Path) -> Path:
     integration.mkdir(parents=True)
     shutil.copy2(ROOT / "custom_components/vocu/quality_scale.yaml", integration)
     (tmp_path / "README.md").write_text("Tests cover 90 % combined.\n")
+    # The project's own claim changes as coverage grows; each test states the one it needs.
+    set_status(tmp_path, "test-coverage", "todo")
     return tmp_path
 
 
